@@ -35,8 +35,15 @@ export interface ApprovalRule {
   readonly roles: readonly string[];
 }
 
+/**
+ * Modbus data tables. holding registers and coils are writable; input
+ * registers and discrete inputs are read-only by protocol, so tags on them
+ * never have write roles (the loader refuses write_roles there).
+ */
+export type ModbusTable = 'holding' | 'coil' | 'input' | 'discrete';
+
 export interface ModbusBinding {
-  readonly table: 'holding' | 'coil';
+  readonly table: ModbusTable;
   /** 0-based protocol address of the first register / coil. */
   readonly address: number;
   /** Registers the value spans (bool/int16/uint16: 1, 32-bit: 2, float64: 4). */

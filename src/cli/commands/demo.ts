@@ -1,0 +1,43 @@
+import type { Command } from 'commander';
+import { action, parseIntOption } from '../action.js';
+import { CliError, EXIT } from '../exit.js';
+import { createLogger } from '../log.js';
+import { DEFAULT_PORT_BASE, startDemoStack, type ReadyInfo } from '../demo/stack.js';
+import { demoGuide } from '../demo/guide.js';
+
+export function registerDemoCommand(program: Command): void {
+  program
+    .command('demo')
+    .description('run everything on 127.0.0.1: broker, governance, PLC simulators, gateway (Modbus + OPC UA fronts), upstream, HTTP console; prints one READY line')
+    .option('--data <dir>', 'data dir: keys (created on first start), ledgers', './data')
+    .option('--port-base <n>', `MQTT N, gateway Modbus N+1, gateway OPC UA N+2, PLC Modbus N+3, PLC OPC UA N+4, HTTP N+5`, parseIntOption(), DEFAULT_PORT_BASE)
+    .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent', 'info')
+    .option('--profile <file>', 'profile to run (default: profiles/demo-cell.yaml)')
+    .action(
+      action(async (opts: { data: string; portBase: number; logLevel: string; profile?: string }) => {
+        if (opts.portBase < 1 || opts.portBase + 5 > 65535) throw new CliError(`--port-base ${opts.portBase}: needs 6 ports in 1..65535`, EXIT.usage);
+        const log = createLogger({ level: opts.logLevel, name: 'demo' });
+        const started = performance.now();
+        const stack = await startDemoStack({ data: opts.data, portBase: opts.portBase, log, profilePath: opts.profile });
+        log.info({ ms: Math.round(performance.now() - started) }, 'demo ready');
+        process.stdout.write(`READY ${JSON.stringify(stack.ready satisfies ReadyInfo)}\n`);
+        process.stderr.write(demoGuide(stack.ready));
+        await new Promise<void>((resolve) => {
+          const stop = (signal: string) => {
+            log.info({ signal }, 'shutting down');
+            resolve();
+          };
+          process.once('SIGINT', () => stop('SIGINT'));
+          process.once('SIGTERM', () => stop('SIGTERM'));
+        });
+        const killer = setTimeout(() => {
+          process.stderr.write('taogate: shutdown took longer than 10 s, exiting\n');
+          process.exit(EXIT.failed);
+        }, 10_000);
+        killer.unref();
+        await stack.close();
+        log.flush?.();
+        return EXIT.ok;
+      }),
+    );
+}

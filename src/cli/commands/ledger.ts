@@ -1,0 +1,131 @@
+import { createWriteStream, existsSync } from 'node:fs';
+import { once } from 'node:events';
+import type { Command } from 'commander';
+import { levelRecords, verifyRecords, type Receipt } from '../../ledger/index.js';
+import { receiptToCsvRow, CSV_HEADER, receiptToJsonl } from '../../ledger/export.js';
+import { action, output, parseIntOption } from '../action.js';
+import { CliError, EXIT } from '../exit.js';
+import { ledgerDir } from '../paths.js';
+import { findTrustStore } from '../trust.js';
+import { progressReporter } from '../progress.js';
+
+interface LedgerOpts {
+  data: string;
+  json?: boolean;
+  trust?: string;
+}
+
+function openDir(data: string): string {
+  const dir = ledgerDir(data);
+  if (!existsSync(dir)) throw new CliError(`--data ${data}: no ledger at ${dir}`);
+  return dir;
+}
+
+async function* receipts(dir: string): AsyncGenerator<Receipt> {
+  for await (const rec of levelRecords(dir)) {
+    try {
+      yield JSON.parse(rec.raw) as Receipt;
+    } catch {
+      throw new CliError(`${dir}: receipt ${rec.key} is not valid JSON (run 'taogate ledger verify')`);
+    }
+  }
+}
+
+export function registerLedgerCommands(program: Command): void {
+  const ledger = program.command('ledger').description('the receipt ledger (LevelDB hash chain); works while the gateway is stopped');
+
+  ledger
+    .command('verify')
+    .description('check every receipt: seq, hash, link to the previous one, gateway signature')
+    .requiredOption('--data <dir>', 'a demo data dir (uses DIR/gateway) or a ledger dir')
+    .option('--trust <file>', 'trust store with the gateway key (default: the keys next to the data dir)')
+    .option('--json', 'print {ok, count, head, firstBad?, reason?}')
+    .action(
+      action(async (opts: LedgerOpts) => {
+        const dir = openDir(opts.data);
+        const trust = findTrustStore({ trust: opts.trust, data: opts.data });
+        const progress = progressReporter('verify', opts.json === true);
+        const report = await verifyRecords(
+          levelRecords(dir),
+          (gateway) => trust?.byName(gateway, 'gateway')?.publicKey ?? undefined,
+          { onProgress: progress.update },
+        );
+        progress.done();
+        if (opts.json) output(true, report, '');
+        else if (report.ok) process.stdout.write(`ok: ${report.count} receipts, head ${report.head}\n`);
+        else process.stdout.write(`BROKEN at seq ${report.firstBad}: ${report.reason} (${report.count} receipts checked before it)\n`);
+        return report.ok ? EXIT.ok : EXIT.failed;
+      }),
+    );
+
+  ledger
+    .command('show')
+    .description('print receipts, newest last')
+    .requiredOption('--data <dir>', 'a demo data dir (uses DIR/gateway) or a ledger dir')
+    .option('--last <n>', 'only the last N receipts', parseIntOption())
+    .option('--json', 'print a JSON array of receipts')
+    .action(
+      action(async (opts: LedgerOpts & { last?: number }) => {
+        const dir = openDir(opts.data);
+        const keep = opts.last ?? Number.POSITIVE_INFINITY;
+        const rows: Receipt[] = [];
+        for await (const r of receipts(dir)) {
+          rows.push(r);
+          if (rows.length > keep) rows.shift();
+        }
+        if (opts.json) return output(true, rows, '');
+        for (const r of rows) process.stdout.write(`${formatReceipt(r)}\n`);
+      }),
+    );
+
+  ledger
+    .command('export')
+    .description('every receipt, one per line / row, for a historian or an auditor')
+    .requiredOption('--data <dir>', 'a demo data dir (uses DIR/gateway) or a ledger dir')
+    .requiredOption('--format <format>', 'csv | jsonl | influx')
+    .option('--out <file>', 'write to FILE instead of stdout')
+    .action(
+      action(async (opts: LedgerOpts & { format: string; out?: string }) => {
+        const format = exportFormat(opts.format);
+        const isCsv = opts.format === 'csv';
+        const dir = openDir(opts.data);
+        const out = opts.out ? createWriteStream(opts.out) : process.stdout;
+        const write = async (line: string) => {
+          if (!out.write(line)) await once(out, 'drain');
+        };
+        if (isCsv) await write(`${CSV_HEADER}\n`);
+        const progress = progressReporter('export', !opts.out);
+        let n = 0;
+        for await (const r of receipts(dir)) {
+          await write(`${format(r)}\n`);
+          progress.update(++n);
+        }
+        progress.done();
+        if (opts.out) {
+          (out as ReturnType<typeof createWriteStream>).end();
+          await once(out, 'finish');
+          process.stderr.write(`exported ${n} receipts to ${opts.out}\n`);
+        }
+      }),
+    );
+}
+
+function exportFormat(name: string): (r: Receipt) => string {
+  switch (name) {
+    case 'csv':
+      return receiptToCsvRow;
+    case 'jsonl':
+      return receiptToJsonl;
+    default:
+      throw new CliError(`--format: unknown format '${name}' (csv, jsonl or influx)`, EXIT.usage);
+  }
+}
+
+function formatReceipt(r: Receipt): string {
+  const b = (r.body ?? {}) as Record<string, unknown>;
+  const parts = [String(r.seq).padStart(6), new Date(r.ts).toISOString(), r.kind.padEnd(13)];
+  for (const k of ['actor', 'target', 'value', 'code', 'jti', 'readback', 'reason']) if (b[k] !== undefined && b[k] !== null) parts.push(`${k}=${String(b[k])}`);
+  parts.push(`hash=${r.hash.slice(0, 16)}…`);
+  return parts.join(' ');
+}
+

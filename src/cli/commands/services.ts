@@ -1,0 +1,124 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { readPrivateKeyFile } from '../../crypto/keyfile.js';
+import { startGovernanceService } from '../../governance/service.js';
+import { startGateway } from '../../gateway/service.js';
+import { buildFronts } from '../../gateway/fronts.js';
+import { startBroker } from '../../mqtt/index.js';
+import { TrustStore } from '../../tao/truststore.js';
+import { action, parseIntOption } from '../action.js';
+import { brokerLogin } from '../broker-creds.js';
+import { CliError } from '../exit.js';
+import { createLogger } from '../log.js';
+import { dataPaths, keyPaths, keysDir } from '../paths.js';
+import { loadProfileOrExit } from '../profile-source.js';
+import { untilSignal } from '../run-service.js';
+import { registerSimCommands } from './sim.js';
+
+interface CommonOpts {
+  logLevel: string;
+  data?: string;
+  keys?: string;
+}
+
+function loadTrust(file: string): TrustStore {
+  try {
+    return TrustStore.load(file);
+  } catch (err) {
+    throw new CliError(`${file}: ${(err as Error).message}`);
+  }
+}
+
+function loadKey(file: string) {
+  try {
+    return readPrivateKeyFile(file);
+  } catch (err) {
+    throw new CliError((err as Error).message);
+  }
+}
+
+export function registerServiceCommands(program: Command): void {
+  program
+    .command('broker')
+    .description('the MQTT broker (aedes, MQTT 3.1.1) with per-user authentication and per-topic authorization')
+    .option('--host <host>', 'listen address', '127.0.0.1')
+    .option('--port <n>', 'listen port', parseIntOption(), 1883)
+    .option('--users <file>', 'users file (default: KEYS/mqtt-users.json)')
+    .option('--data <dir>', 'demo-layout data dir holding keys/ (default ./data)')
+    .option('--keys <dir>', 'keys dir (overrides --data)')
+    .option('--log-level <level>', 'log level', 'info')
+    .action(
+      action(async (opts: CommonOpts & { host: string; port: number; users?: string }) => {
+        const log = createLogger({ level: opts.logLevel, name: 'broker' });
+        const file = opts.users ?? keyPaths(keysDir(opts)).mqttUsers;
+        let users: unknown;
+        try {
+          users = JSON.parse(readFileSync(file, 'utf8'));
+        } catch (err) {
+          throw new CliError(`--users ${file}: ${(err as Error).message}`);
+        }
+        const broker = await startBroker({ host: opts.host, port: opts.port, users: users as never, log: (level, msg, obj) => log[level === 'warn' ? 'warn' : 'debug'](obj ?? {}, msg) });
+        log.info({ url: broker.url }, 'broker listening');
+        process.stdout.write(`READY ${JSON.stringify({ mqtt: broker.url })}\n`);
+        return untilSignal(log, () => broker.close());
+      }),
+    );
+
+  program
+    .command('governance')
+    .description('the governance node: the only holder of the TAO signing key; evaluates proposals, collects approvals')
+    .requiredOption('--broker <url>', 'MQTT broker URL')
+    .option('--profile <file>', 'profile (default: profiles/demo-cell.yaml)')
+    .option('--data <dir>', 'demo-layout data dir holding keys/ (default ./data)')
+    .option('--keys <dir>', 'keys dir with governance.jwk, trust.json, mqtt/governance.secret')
+    .option('--log-level <level>', 'log level', 'info')
+    .action(
+      action(async (opts: CommonOpts & { broker: string; profile?: string }) => {
+        const log = createLogger({ level: opts.logLevel, name: 'governance' });
+        const profile = loadProfileOrExit(opts.profile);
+        const kp = keyPaths(keysDir(opts));
+        const login = brokerLogin({ broker: opts.broker, data: opts.data, keys: opts.keys, user: 'governance' });
+        const svc = await startGovernanceService({ ...login, profile, trust: loadTrust(kp.trust), signer: loadKey(kp.governance).signer, log });
+        log.info({ broker: login.url, gateway: profile.gateway.id, policy: profile.policyHash }, 'governance running');
+        process.stdout.write(`READY ${JSON.stringify({ mqtt: login.url, gateway: profile.gateway.id })}\n`);
+        return untilSignal(log, () => svc.close());
+      }),
+    );
+
+  program
+    .command('gateway')
+    .description('the gateway: gate + ledger + protocol fronts in front of the PLCs')
+    .requiredOption('--broker <url>', 'MQTT broker URL')
+    .option('--profile <file>', 'profile (default: profiles/demo-cell.yaml)')
+    .option('--data <dir>', 'demo-layout data dir: keys/ and the ledger in gateway/ (default ./data)')
+    .option('--keys <dir>', 'keys dir (overrides --data)')
+    .option('--ledger <dir>', 'ledger dir (default: DATA/gateway)')
+    .option('--host <host>', 'listen address of the fronts', '127.0.0.1')
+    .option('--modbus-port <n>', 'Modbus TCP front port (omit: no Modbus front)', parseIntOption())
+    .option('--opcua-port <n>', 'OPC UA front port (omit: no OPC UA front)', parseIntOption())
+    .option('--deadline-ms <n>', 'governance deadline for inline TAOs (default: profile defaults.governance_deadline_ms)', parseIntOption())
+    .option('--log-level <level>', 'log level', 'info')
+    .action(
+      action(async (opts: CommonOpts & { broker: string; profile?: string; ledger?: string; deadlineMs?: number; host: string; modbusPort?: number; opcuaPort?: number }) => {
+        const log = createLogger({ level: opts.logLevel, name: 'gateway' });
+        const profile = loadProfileOrExit(opts.profile);
+        const kp = keyPaths(keysDir(opts));
+        const login = brokerLogin({ broker: opts.broker, data: opts.data, keys: opts.keys, user: profile.gateway.id });
+        const gw = await startGateway({
+          profile,
+          trust: loadTrust(kp.trust),
+          signer: loadKey(kp.gateway).signer,
+          ledgerDir: opts.ledger ?? dataPaths(opts.data ?? './data').gatewayLedger,
+          mqtt: login,
+          log,
+          governanceDeadlineMs: opts.deadlineMs,
+          fronts: buildFronts(profile, { host: opts.host, modbusPort: opts.modbusPort, opcuaPort: opts.opcuaPort }, log),
+        });
+        log.info({ broker: login.url, ...gw.addresses }, 'gateway running');
+        process.stdout.write(`READY ${JSON.stringify({ mqtt: login.url, ...gw.addresses })}\n`);
+        return untilSignal(log, () => gw.close());
+      }),
+    );
+
+  registerSimCommands(program);
+}

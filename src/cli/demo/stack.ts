@@ -1,0 +1,134 @@
+/**
+ * The all-in-one demo stack on 127.0.0.1: broker, governance, PLC
+ * simulators, gateway with both fronts, upstream, HTTP. Ports follow
+ * INTERFACE.md: --port-base N gives MQTT N, gateway Modbus N+1, gateway
+ * OPC UA N+2, PLC Modbus N+3, PLC OPC UA N+4, HTTP N+5.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+
+import { readPrivateKeyFile } from '../../crypto/keyfile.js';
+import { startGovernanceService } from '../../governance/service.js';
+import { startGateway } from '../../gateway/service.js';
+import { buildFronts } from '../../gateway/fronts.js';
+import { startBroker } from '../../mqtt/index.js';
+import { join } from 'node:path';
+import { GatewayMetrics } from '../../ops/metrics.js';
+import { startOpsServer } from '../../ops/http.js';
+import { withDeviceOverrides } from '../../policy/index.js';
+import { TrustStore } from '../../tao/truststore.js';
+import { initKeys } from '../keys-init.js';
+import type { Logger } from '../log.js';
+import { dataPaths, keyPaths } from '../paths.js';
+import { loadProfileOrExit } from '../profile-source.js';
+import { readSecret } from '../broker-creds.js';
+
+export const DEFAULT_PORT_BASE = 15020;
+
+export interface DemoOptions {
+  readonly data: string;
+  readonly portBase: number;
+  readonly log: Logger;
+  readonly profilePath?: string;
+}
+
+export interface ReadyInfo {
+  mqtt: string;
+  modbus: string;
+  opcua: string;
+  plc: { modbus: string; opcua: string };
+  http: string;
+  data: string;
+}
+
+export interface DemoStack {
+  readonly ready: ReadyInfo;
+  close(): Promise<void>;
+}
+
+export async function startDemoStack(o: DemoOptions): Promise<DemoStack> {
+  const host = '127.0.0.1';
+  const base = o.portBase;
+  const paths = dataPaths(o.data);
+  const profile = withDeviceOverrides(loadProfileOrExit(o.profilePath), {
+    skid: { host, port: base + 3 },
+    reactor: { endpoint: `opc.tcp://${host}:${base + 4}` },
+  });
+  const kp = keyPaths(paths.keys);
+  if (!existsSync(kp.trust)) {
+    const { created } = initKeys(paths.keys, profile);
+    o.log.info({ dir: paths.keys, files: created.length }, 'created demo keys');
+  }
+  const trust = TrustStore.load(kp.trust);
+  const closers: (() => Promise<void>)[] = [];
+  const closeAll = async () => {
+    for (const c of closers.reverse()) await c().catch((err: Error) => o.log.warn({ err: err.message }, 'shutdown step failed'));
+  };
+  try {
+    const broker = await startBroker({ host, port: base, users: JSON.parse(readFileSync(kp.mqttUsers, 'utf8')), log: (level, msg, obj) => o.log[level === 'warn' ? 'warn' : 'debug']({ svc: 'broker', ...obj }, msg) });
+    closers.push(() => broker.close());
+
+    const governance = await startGovernanceService({
+      url: broker.url,
+      username: 'governance',
+      password: readSecret(kp.mqttSecret('governance')),
+      profile,
+      trust,
+      signer: readPrivateKeyFile(kp.governance).signer,
+      log: o.log.child({ svc: 'governance' }),
+    });
+    closers.push(() => governance.close());
+
+    const { startModbusSim } = await import('../../../simulators/modbus/index.js');
+    const { startOpcuaSim } = await import('../../../simulators/opcua/index.js');
+    const plcModbus = await startModbusSim({ host, port: base + 3, logFile: join(paths.root, 'plc-modbus-writes.jsonl') });
+    closers.push(() => plcModbus.close());
+    const plcOpcua = await startOpcuaSim({ host, port: base + 4, pkiDir: join(paths.root, 'pki', 'plc-opcua'), logFile: join(paths.root, 'plc-opcua-log.jsonl') });
+    closers.push(() => plcOpcua.close());
+
+    const gatewayLog = o.log.child({ svc: 'gateway' });
+    const metrics = new GatewayMetrics();
+    const gateway = await startGateway({
+      observe: metrics.observe,
+      profile,
+      trust,
+      signer: readPrivateKeyFile(kp.gateway).signer,
+      ledgerDir: paths.gatewayLedger,
+      mqtt: { url: broker.url, username: profile.gateway.id, password: readSecret(kp.mqttSecret(profile.gateway.id)) },
+      log: gatewayLog,
+      fronts: buildFronts(profile, { host, modbusPort: base + 1, opcuaPort: base + 2 }, gatewayLog),
+    });
+    closers.push(() => gateway.close());
+
+    metrics.bind({
+      pendingApprovals: () => governance.governance.queue.list().length,
+      stagedTaos: () => gateway.gate.staged.size,
+      ledgerHead: () => gateway.ledger.head.seq,
+      ledgerSize: () => gateway.ledger.count,
+    });
+    const http = await startOpsServer({
+      host,
+      port: base + 5,
+      registry: metrics.registry,
+      checks: {
+        broker: () => (gateway.client.connected ? { ok: true } : { ok: false, detail: 'gateway not connected to the broker' }),
+        governance: () => gateway.heartbeat.status(),
+        ledger: () => ({ ok: true, detail: `head ${gateway.ledger.head.seq}` }),
+      },
+    });
+    closers.push(() => http.close());
+
+    const ready: ReadyInfo = {
+      mqtt: broker.url,
+      modbus: gateway.addresses.modbus ?? `${host}:${base + 1}`,
+      opcua: gateway.addresses.opcua ?? `opc.tcp://${host}:${base + 2}`,
+      plc: { modbus: plcModbus.address, opcua: plcOpcua.endpoint },
+      http: http.url,
+      data: paths.root,
+    };
+    return { ready, close: closeAll };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
+

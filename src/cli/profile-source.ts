@@ -1,0 +1,16 @@
+/** Loading the profile a command runs with (default: the bundled demo cell). */
+import { fileURLToPath } from 'node:url';
+import { loadProfile, ProfileError } from '../policy/index.js';
+import type { Profile } from '../policy/types.js';
+import { CliError } from './exit.js';
+
+export const DEMO_PROFILE = fileURLToPath(new URL('../../profiles/demo-cell.yaml', import.meta.url));
+
+export function loadProfileOrExit(path: string = DEMO_PROFILE): Profile {
+  try {
+    return loadProfile(path);
+  } catch (err) {
+    if (err instanceof ProfileError) throw new CliError(err.errors.map((e) => `${e.file}:${e.line}:${e.col}: ${e.message}`).join('\n'));
+    throw new CliError(`${path}: ${(err as Error).message}`);
+  }
+}

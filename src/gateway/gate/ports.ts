@@ -1,0 +1,68 @@
+/**
+ * What the gate needs from the outside world, as narrow interfaces: the gate
+ * imports no protocol, storage or transport library. The LevelDB ledger, the
+ * MQTT governance client and pino satisfy these structurally.
+ */
+import type { Json } from '../../crypto/canonical.js';
+import type { Envelope } from '../../tao/envelope.js';
+import type { RefusalCode } from '../../tao/refusal.js';
+import type { Proposal } from '../../policy/types.js';
+
+export interface GateReceipt {
+  readonly seq: number;
+  readonly hash: string;
+}
+
+export interface GateLedger {
+  append(
+    kind: 'intent' | 'committed' | 'voided' | 'indeterminate' | 'denied' | 'staged',
+    body: Json,
+    opts?: { consume?: string; closes?: number; stage?: { jti: string; envelope: string; exp: number }; unstage?: string },
+  ): Promise<GateReceipt>;
+  isConsumed(jti: string): Promise<boolean>;
+  stagedTaos(): Promise<{ jti: string; envelope: string; exp: number; seq: number }[]>;
+  openIntents(): Promise<{ seq: number; body: Json }[]>;
+}
+
+/** Governance's answer to a proposal. */
+export type GovernanceDecision =
+  | { readonly decision: 'issue'; readonly tao: Envelope }
+  | { readonly decision: 'deny'; readonly code: RefusalCode; readonly reason: string }
+  | { readonly decision: 'pending'; readonly request: string; readonly approvals: { have: number; need: number } };
+
+export interface GovernancePort {
+  /**
+   * Ask governance for a TAO for this proposal. Rejects with a GovernanceUnavailable
+   * (code governance_timeout or governance_unavailable) when no decision arrives
+   * before the deadline; a late decision is discarded by the implementation.
+   */
+  propose(proposal: Proposal, deadlineMs: number): Promise<GovernanceDecision>;
+}
+
+export class GovernanceUnavailable extends Error {
+  constructor(
+    readonly code: 'governance_timeout' | 'governance_unavailable',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'GovernanceUnavailable';
+  }
+}
+
+/** The subset of pino the gate uses. */
+export interface GateLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+  debug(obj: object, msg?: string): void;
+}
+
+export const silentLogger: GateLogger = { info() {}, warn() {}, error() {}, debug() {} };
+
+/** Observes every decision; used for metrics. Must not throw. */
+export type GateObserver = (event: {
+  protocol: string;
+  outcome: 'allowed' | 'refused' | 'committed' | 'voided';
+  code?: RefusalCode;
+  governanceMs?: number;
+}) => void;

@@ -1,0 +1,7 @@
+export * from './front.js';
+export * from './exceptions.js';
+export * from './mbap.js';
+export * from './pdu.js';
+export * from './mapping.js';
+export * from './registers.js';
+export * from './plc-link.js';

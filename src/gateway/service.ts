@@ -1,0 +1,89 @@
+/**
+ * `taogate gateway`: the ledger, the gate, the governance client, the
+ * staging endpoint and the protocol fronts, wired together.
+ */
+import type { MqttClient } from 'mqtt';
+import type { Signer } from '../crypto/ed25519.js';
+import { Ledger } from '../ledger/index.js';
+import { connectMqtt, Requester, serveRequests, topics } from '../mqtt/index.js';
+import type { Profile } from '../policy/types.js';
+import type { TrustStore } from '../tao/truststore.js';
+import type { Front } from './front.js';
+import { Gate } from './gate/gate.js';
+import type { GateLogger, GateObserver } from './gate/ports.js';
+import { MqttGovernanceClient } from './governance-client.js';
+import { GovernanceHeartbeat } from './heartbeat.js';
+
+export interface GatewayServiceOptions {
+  readonly profile: Profile;
+  readonly trust: TrustStore;
+  readonly signer: Signer;
+  readonly ledgerDir: string;
+  readonly mqtt: { readonly url: string; readonly username: string; readonly password: string };
+  readonly log: GateLogger;
+  readonly fronts?: readonly Front[];
+  readonly governanceDeadlineMs?: number;
+  readonly observe?: GateObserver;
+}
+
+export interface GatewayService {
+  readonly gate: Gate;
+  readonly ledger: Ledger;
+  readonly client: MqttClient;
+  /** Listening addresses by front name. */
+  readonly addresses: Readonly<Record<string, string>>;
+  readonly heartbeat: GovernanceHeartbeat;
+  close(): Promise<void>;
+}
+
+export async function startGateway(o: GatewayServiceOptions): Promise<GatewayService> {
+  const gatewayId = o.profile.gateway.id;
+  const ledger = await Ledger.open(o.ledgerDir, { gatewayId, signer: o.signer });
+  const cleanups: (() => Promise<void>)[] = [() => ledger.close()];
+  try {
+    await ledger.append('start', { policy: o.profile.policyHash, profile: o.profile.source, kid: o.signer.keyId, pid: process.pid });
+    const client = await connectMqtt(o.mqtt.url, { username: o.mqtt.username, password: o.mqtt.password, clientId: `${gatewayId}-${process.pid}` });
+    cleanups.unshift(() => client.endAsync());
+    const requester = new Requester(client, topics.decisionBase(o.mqtt.username));
+    cleanups.unshift(async () => requester.close());
+    const fronts = o.fronts ?? [];
+    const gate = new Gate({
+      profile: o.profile,
+      trust: o.trust,
+      ledger,
+      governance: new MqttGovernanceClient(requester, gatewayId, o.signer),
+      log: o.log,
+      observe: o.observe,
+      governanceDeadlineMs: o.governanceDeadlineMs,
+      readCurrent: async (tag) => fronts.find((f) => f.owns(tag))?.readCurrent(tag),
+    });
+    const unserve = await serveRequests(client, topics.stage(gatewayId), async (body) => {
+      const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+      return gate.present(b.tao, typeof b.source === 'string' ? `mqtt:${b.source.slice(0, 64)}` : 'mqtt');
+    });
+    cleanups.unshift(() => unserve.close());
+    const addresses: Record<string, string> = {};
+    for (const front of fronts) {
+      addresses[front.name] = await front.start(gate);
+      cleanups.unshift(() => front.close());
+    }
+    await gate.start();
+    cleanups.unshift(async () => gate.stop());
+    const heartbeat = new GovernanceHeartbeat(requester, gatewayId);
+    heartbeat.start();
+    cleanups.unshift(async () => heartbeat.stop());
+    return {
+      gate,
+      ledger,
+      client,
+      addresses,
+      heartbeat,
+      async close() {
+        for (const c of cleanups) await c().catch((err: Error) => o.log.warn({ err: err.message }, 'gateway shutdown step failed'));
+      },
+    };
+  } catch (err) {
+    for (const c of cleanups) await c().catch(() => {});
+    throw err;
+  }
+}

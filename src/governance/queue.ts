@@ -1,0 +1,70 @@
+/**
+ * Pending approval requests (k-of-n, never the requester). In memory: a
+ * governance restart drops pending requests (they must be proposed again);
+ * documented in docs/operations.md.
+ */
+import { randomBytes } from 'node:crypto';
+import type { ActorPolicy, ApprovalRule, Proposal } from '../policy/types.js';
+import type { Approval } from '../tao/payload.js';
+
+export type RequestStatus = 'pending' | 'approved' | 'rejected' | 'fulfilled' | 'expired';
+
+export interface ApprovalRequest {
+  readonly id: string;
+  readonly aud: string;
+  readonly proposal: Proposal;
+  readonly actor: ActorPolicy;
+  readonly rule: ApprovalRule;
+  readonly digest: string;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+  readonly approvals: Approval[];
+  rejection?: { approver: string; reason: string; meaning: string; ts: number };
+  status: RequestStatus;
+}
+
+export class ApprovalQueue {
+  private readonly requests = new Map<string, ApprovalRequest>();
+
+  constructor(private readonly onChange: (r: ApprovalRequest) => void = () => {}) {}
+
+  create(init: Omit<ApprovalRequest, 'id' | 'approvals' | 'status'>): ApprovalRequest {
+    const request: ApprovalRequest = { ...init, id: `R-${randomBytes(6).toString('hex')}`, approvals: [], status: 'pending' };
+    this.requests.set(request.id, request);
+    this.onChange(request);
+    return request;
+  }
+
+  get(id: string): ApprovalRequest | undefined {
+    return this.requests.get(id);
+  }
+
+  /** The live request (pending / approved / rejected) for the same proposal digest, if any. */
+  findByDigest(digest: string): ApprovalRequest | undefined {
+    for (const r of this.requests.values()) {
+      if (r.digest === digest && (r.status === 'pending' || r.status === 'approved' || r.status === 'rejected')) return r;
+    }
+    return undefined;
+  }
+
+  setStatus(r: ApprovalRequest, status: RequestStatus): void {
+    r.status = status;
+    this.onChange(r);
+  }
+
+  changed(r: ApprovalRequest): void {
+    this.onChange(r);
+  }
+
+  /** Expires stale requests; forgets closed ones after a grace period. */
+  expire(nowMs: number, keepClosedMs = 10 * 60_000): void {
+    for (const r of this.requests.values()) {
+      if ((r.status === 'pending' || r.status === 'approved') && r.expiresAt <= nowMs) this.setStatus(r, 'expired');
+      else if (r.status !== 'pending' && r.status !== 'approved' && r.expiresAt + keepClosedMs <= nowMs) this.requests.delete(r.id);
+    }
+  }
+
+  list(filter: (r: ApprovalRequest) => boolean = (r) => r.status === 'pending'): ApprovalRequest[] {
+    return [...this.requests.values()].filter(filter).sort((a, b) => a.createdAt - b.createdAt);
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * The governance node on MQTT. It subscribes to gateway proposals and client
+ * requests, authenticates each (gateway / actor signatures, approver
+ * signatures), decides, and publishes nothing but decisions, its status and
+ * approval-queue events.
+ */
+import type { MqttClient } from 'mqtt';
+import type { Json } from '../crypto/canonical.js';
+import type { Signer } from '../crypto/ed25519.js';
+import { connectMqtt, gatewayOfProposal, serveRequests, topics } from '../mqtt/index.js';
+import type { Profile } from '../policy/types.js';
+import type { Approval } from '../tao/payload.js';
+import { checkSignedMessage, MESSAGE_TYPES, NonceCache } from '../tao/signed.js';
+import type { TrustStore } from '../tao/truststore.js';
+import { Governance } from './governance.js';
+import { parseProposal } from './messages.js';
+import { viewRequest } from './views.js';
+
+export interface GovernanceLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface GovernanceServiceOptions {
+  readonly url: string;
+  readonly username: string;
+  readonly password: string;
+  readonly profile: Profile;
+  readonly trust: TrustStore;
+  readonly signer: Signer;
+  readonly log: GovernanceLogger;
+  readonly now?: () => number;
+}
+
+export interface GovernanceService {
+  readonly governance: Governance;
+  readonly client: MqttClient;
+  close(): Promise<void>;
+}
+
+/** How old a signed request may be (seconds); nonces are remembered this long. */
+const MAX_REQUEST_AGE_S = 60;
+
+export async function startGovernanceService(o: GovernanceServiceOptions): Promise<GovernanceService> {
+  const now = o.now ?? Date.now;
+  const nonces = new NonceCache();
+  let client: MqttClient | undefined;
+  const governance = new Governance({
+    profile: o.profile,
+    trust: o.trust,
+    signer: o.signer,
+    now,
+    onRequestChange: (r) => {
+      client?.publish(topics.govEvents, JSON.stringify({ type: 'request', request: viewRequest(r, o.profile, now()) }), { qos: 1 });
+    },
+  });
+  client = await connectMqtt(o.url, {
+    username: o.username,
+    password: o.password,
+    clientId: `governance-${process.pid}`,
+    will: { topic: topics.govStatus, payload: JSON.stringify({ status: 'offline' }), qos: 1, retain: true },
+  });
+  const publishStatus = () => client?.publish(topics.govStatus, JSON.stringify({ status: 'online', gateway: o.profile.gateway.id, policy: o.profile.policyHash, ts: now() }), { qos: 1, retain: true });
+  client.on('connect', publishStatus);
+  publishStatus();
+
+  const proposals = await serveRequests(client, topics.proposeAll, async (body, meta) => {
+    const gateway = gatewayOfProposal(meta.topic) ?? '';
+    if ((body as { type?: unknown } | null)?.type === 'ping') return { ok: true, gateway: o.profile.gateway.id, policy: o.profile.policyHash };
+    const nowSeconds = Math.floor(now() / 1000);
+    const checked = checkSignedMessage(body, {
+      trust: o.trust,
+      typ: MESSAGE_TYPES.propose,
+      role: 'gateway',
+      expectedSigner: (msg) => (msg.gateway === gateway ? gateway : undefined),
+      nowSeconds,
+      maxAgeSeconds: MAX_REQUEST_AGE_S,
+      nonces,
+    });
+    if (!checked.ok) {
+      o.log.warn({ topic: meta.topic, code: checked.code, reason: checked.reason }, 'inline proposal refused');
+      return { decision: 'deny', code: checked.code, reason: checked.reason };
+    }
+    const proposal = parseProposal(checked.msg.proposal);
+    if (typeof proposal === 'string') return { decision: 'deny', code: 'malformed', reason: proposal };
+    const actor = o.profile.actors.get(proposal.actor);
+    if (actor && actor.modbusSources.length === 0 && !actor.opcua) {
+      return { decision: 'deny', code: 'not_speaker', reason: `gateway ${gateway} may not propose for ${actor.id} (no front identifies that actor)` };
+    }
+    const decision = governance.decide(proposal, checked.signer);
+    o.log.info({ via: 'inline', gateway, actor: proposal.actor, target: proposal.target, value: proposal.value, decision: decision.decision, ...(decision.decision === 'issue' ? { jti: decision.jti } : decision.decision === 'deny' ? { code: decision.code } : { request: decision.request }) }, 'proposal decided');
+    return decision as unknown as Json;
+  });
+
+  const requests = await serveRequests(client, topics.govRequest, async (body) => {
+    const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+    const nowMs = now();
+    switch (b.type) {
+      case 'ping':
+        return { ok: true, gateway: o.profile.gateway.id, policy: o.profile.policyHash, ts: nowMs };
+      case 'approvals.list':
+        governance.queue.expire(nowMs);
+        return { requests: governance.queue.list().map((r) => viewRequest(r, o.profile, nowMs)) };
+      case 'tao.request': {
+        const checked = checkSignedMessage(b.signed, {
+          trust: o.trust,
+          typ: MESSAGE_TYPES.taoRequest,
+          role: 'actor',
+          expectedSigner: (msg) => {
+            const p = msg.proposal as { actor?: unknown } | null;
+            return p && typeof p.actor === 'string' ? p.actor : undefined;
+          },
+          nowSeconds: Math.floor(nowMs / 1000),
+          maxAgeSeconds: MAX_REQUEST_AGE_S,
+          nonces,
+        });
+        if (!checked.ok) return { decision: 'deny', code: checked.code, reason: checked.reason };
+        const proposal = parseProposal(checked.msg.proposal);
+        if (typeof proposal === 'string') return { decision: 'deny', code: 'malformed', reason: proposal };
+        const aud = typeof checked.msg.aud === 'string' ? checked.msg.aud : o.profile.gateway.id;
+        const decision = governance.decide(proposal, aud);
+        o.log.info({ via: 'pre-issued', actor: proposal.actor, target: proposal.target, value: proposal.value, decision: decision.decision }, 'TAO request decided');
+        return decision as unknown as Json;
+      }
+      case 'approve': {
+        const result = governance.approve(b.approval as Approval);
+        o.log.info({ request: (b.approval as { request?: string } | undefined)?.request, approver: (b.approval as { approver?: string } | undefined)?.approver, ...result }, 'approval answered');
+        return result as unknown as Json;
+      }
+      default:
+        return { error: 'malformed', reason: `unknown request type ${JSON.stringify(b.type)}` };
+    }
+  });
+
+  return {
+    governance,
+    client,
+    async close() {
+      await proposals.close();
+      await requests.close();
+      await new Promise<void>((resolve) => client!.publish(topics.govStatus, JSON.stringify({ status: 'offline' }), { qos: 1, retain: true }, () => resolve()));
+      await client!.endAsync();
+    },
+  };
+}

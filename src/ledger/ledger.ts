@@ -1,0 +1,232 @@
+/**
+ * The gateway's receipt ledger on LevelDB: a strictly linear, hash-linked,
+ * gateway-signed chain, written by group commit.
+ *
+ * Appends issued concurrently queue up; one writer drains the queue into ONE
+ * LevelDB batch written with {sync: true} (receipts, consumed jtis, index
+ * changes, head) and settles every append of that batch after that one
+ * write. A failed write rejects the whole batch with
+ * Refusal('ledger_unavailable') and leaves the in-memory head where it was
+ * (fail closed); the next batch first re-reads the head from the DB, which
+ * stays the truth.
+ */
+import { mkdir } from 'node:fs/promises';
+import { canonicalize, type Json } from '../crypto/canonical.js';
+import type { Signer } from '../crypto/ed25519.js';
+import { Refusal } from '../tao/refusal.js';
+import { checkAppendOptions, planBatch, type AppendOptions, type AppendRequest } from './batch.js';
+import { GroupCommit, type Outcome } from './group-commit.js';
+import { BoundedSet } from './jti-cache.js';
+import { jtiKey } from './keys.js';
+import { openLevel, type LedgerDb } from './level.js';
+import { LedgerReader, type StagedTao } from './reader.js';
+import { recoverHead } from './recover.js';
+import { isReceiptKind, type ChainHead, type Receipt, type ReceiptKind } from './types.js';
+
+export type { AppendOptions } from './batch.js';
+
+export interface LedgerOptions {
+  /** The gateway id written into every receipt (the key that signs them). */
+  gatewayId: string;
+  signer: Signer;
+  /** Most receipts in one synced batch (default 256). */
+  maxBatch?: number;
+  /** How many consumed jtis to remember in memory (default 65,536). */
+  jtiCacheSize?: number;
+  /** Clock, ms since epoch (default Date.now); receipts take max(now, previous ts). */
+  now?: () => number;
+}
+
+export interface LedgerStats {
+  /** Synced LevelDB batches written. */
+  readonly batches: number;
+  /** Receipts appended by this instance. */
+  readonly receipts: number;
+  /** Largest number of receipts in one batch. */
+  readonly largestBatch: number;
+  /** Batch writes that failed (every append in them was refused). */
+  readonly failedBatches: number;
+}
+
+export const DEFAULT_MAX_BATCH = 256;
+const DEFAULT_JTI_CACHE = 65_536;
+
+export class Ledger {
+  private readonly queue: GroupCommit<AppendRequest, Receipt>;
+  private readonly consumedCache: BoundedSet;
+  private readonly reader: LedgerReader;
+  private headNow: ChainHead;
+  private lastTs: number;
+  private resyncBeforeNext = false;
+  private closed = false;
+  private closing: Promise<void> | undefined;
+  private counters = { batches: 0, receipts: 0, largestBatch: 0, failedBatches: 0 };
+
+  private constructor(
+    readonly dir: string,
+    private readonly db: LedgerDb,
+    private readonly cfg: Required<LedgerOptions>,
+    state: { head: ChainHead; lastTs: number },
+  ) {
+    this.headNow = state.head;
+    this.lastTs = state.lastTs;
+    this.consumedCache = new BoundedSet(cfg.jtiCacheSize);
+    this.reader = new LedgerReader(db, dir);
+    this.queue = new GroupCommit((items) => this.flush(items), cfg.maxBatch);
+  }
+
+  /** Opens (creating if needed) a ledger dir. A second open of the same dir fails: LevelDB holds a lock. */
+  static async open(dir: string, opts: LedgerOptions): Promise<Ledger> {
+    if (typeof opts.gatewayId !== 'string' || opts.gatewayId.length === 0) throw new TypeError('Ledger.open: gatewayId must be a non-empty string');
+    const cfg: Required<LedgerOptions> = {
+      gatewayId: opts.gatewayId,
+      signer: opts.signer,
+      maxBatch: opts.maxBatch ?? DEFAULT_MAX_BATCH,
+      jtiCacheSize: opts.jtiCacheSize ?? DEFAULT_JTI_CACHE,
+      now: opts.now ?? Date.now,
+    };
+    await mkdir(dir, { recursive: true });
+    const db = await openLevel(dir, { create: true });
+    try {
+      const state = await recoverHead(db, dir);
+      return new Ledger(dir, db, cfg, state);
+    } catch (err) {
+      await db.close().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /**
+   * Appends one receipt. Resolves after the batch holding it was written with
+   * {sync: true}. Rejects with Refusal('consumed') when opts.consume names a
+   * jti that is already consumed (in the DB or earlier in the same batch),
+   * with Refusal('ledger_unavailable') when the batch could not be written.
+   */
+  append(kind: ReceiptKind, body: Json, opts: AppendOptions = {}): Promise<Receipt> {
+    if (this.closed) return Promise.reject(new Refusal('ledger_unavailable', `ledger ${this.dir} is closed`));
+    if (!isReceiptKind(kind)) return Promise.reject(new TypeError(`append: unknown receipt kind ${JSON.stringify(kind)}`));
+    const problem = checkAppendOptions(opts);
+    if (problem) return Promise.reject(new TypeError(`append: ${problem}`));
+    let frozen: Json;
+    try {
+      // Canonicalize now: a body that cannot be hashed fails its own append at once,
+      // and a caller mutating the object later cannot change what gets sealed.
+      frozen = JSON.parse(canonicalize(body)) as Json;
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const { consume, closes, stage, unstage } = opts;
+    return this.queue.push({ kind, body: frozen, opts: { consume, closes, stage: stage && { ...stage }, unstage } });
+  }
+
+  /** True when the jti was consumed by a durable receipt. Memory first, then the DB (the truth). */
+  async isConsumed(jti: string): Promise<boolean> {
+    if (this.consumedCache.has(jti)) return true;
+    let stored: string | undefined;
+    try {
+      stored = (await this.db.get(jtiKey(jti))) as string | undefined;
+    } catch (err) {
+      throw new Refusal('ledger_unavailable', `ledger ${this.dir}: ${(err as Error).message}`, { cause: err });
+    }
+    if (stored === undefined) return false;
+    this.consumedCache.add(jti);
+    return true;
+  }
+
+  /** The last durable receipt: seq -1 and 64 zeros when empty. */
+  get head(): { seq: number; hash: string } {
+    return { seq: this.headNow.seq, hash: this.headNow.hash };
+  }
+
+  get count(): number {
+    return this.headNow.seq + 1;
+  }
+
+  get stats(): LedgerStats {
+    return { ...this.counters };
+  }
+
+  get(seq: number): Promise<Receipt | undefined> {
+    return this.reader.get(seq);
+  }
+
+  /** Receipts from..to, both inclusive (default: all), in seq order. */
+  iterate(opts: { from?: number; to?: number } = {}): AsyncIterable<Receipt> {
+    return this.reader.iterate(opts.from ?? 0, opts.to ?? this.headNow.seq);
+  }
+
+  /** The last n receipts, oldest first. */
+  last(n: number): Promise<Receipt[]> {
+    return this.reader.last(n);
+  }
+
+  /** Intents with no outcome receipt yet, oldest first (for start-up reconciliation). */
+  openIntents(): Promise<Receipt[]> {
+    return this.reader.openIntents();
+  }
+
+  /** Staged pre-issued TAOs that were not taken (unstaged) yet. */
+  stagedTaos(): Promise<StagedTao[]> {
+    return this.reader.stagedTaos();
+  }
+
+  /** Refuses new appends, waits for queued ones to be written, then releases the dir. */
+  close(): Promise<void> {
+    this.closed = true;
+    this.closing ??= this.queue.idle().then(() => this.db.close());
+    return this.closing;
+  }
+
+  private async flush(items: readonly AppendRequest[]): Promise<Outcome<Receipt>[]> {
+    let consumedInDb: Set<string>;
+    try {
+      if (this.resyncBeforeNext) await this.resync();
+      consumedInDb = await this.lookupConsumed(items);
+    } catch (err) {
+      return items.map(() => ({ ok: false, error: this.unavailable(err) }));
+    }
+    const plan = planBatch({ head: this.headNow, lastTs: this.lastTs }, items, {
+      gateway: this.cfg.gatewayId,
+      signer: this.cfg.signer,
+      now: this.cfg.now,
+      consumedBefore: (jti) => this.consumedCache.has(jti) || consumedInDb.has(jti),
+    });
+    if (plan.appended === 0) return plan.outcomes;
+    try {
+      await this.db.batch(plan.ops, { sync: true });
+    } catch (err) {
+      this.counters.failedBatches++;
+      this.resyncBeforeNext = true;
+      const error = this.unavailable(err);
+      // Appends refused on their own merits (consumed, bad body) keep their reason.
+      return plan.outcomes.map((o) => (o.ok ? { ok: false, error } : o));
+    }
+    this.headNow = plan.head;
+    this.lastTs = plan.lastTs;
+    for (const jti of plan.consumed) this.consumedCache.add(jti);
+    this.counters.batches++;
+    this.counters.receipts += plan.appended;
+    this.counters.largestBatch = Math.max(this.counters.largestBatch, plan.appended);
+    return plan.outcomes;
+  }
+
+  /** One getMany for every consume jti of the batch that the cache does not already know. */
+  private async lookupConsumed(items: readonly AppendRequest[]): Promise<Set<string>> {
+    const ask = [...new Set(items.map((i) => i.opts.consume).filter((j): j is string => j !== undefined && !this.consumedCache.has(j)))];
+    if (ask.length === 0) return new Set();
+    const values = (await this.db.getMany(ask.map(jtiKey))) as (string | undefined)[];
+    return new Set(ask.filter((_, i) => values[i] !== undefined));
+  }
+
+  /** After a failed write the DB may or may not hold that batch: re-read the head from it. */
+  private async resync(): Promise<void> {
+    const state = await recoverHead(this.db, this.dir);
+    this.headNow = state.head;
+    this.lastTs = Math.max(this.lastTs, state.lastTs);
+    this.resyncBeforeNext = false;
+  }
+
+  private unavailable(err: unknown): Refusal {
+    return new Refusal('ledger_unavailable', `ledger ${this.dir}: receipt batch not written: ${(err as Error).message}`, { cause: err });
+  }
+}

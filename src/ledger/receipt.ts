@@ -1,0 +1,85 @@
+/**
+ * Receipt hashing, sealing and checking: pure functions, no storage.
+ *
+ *   hash = SHA-256("taogate-receipt-v1\0" || JCS({seq, prev, ts, kind, gateway, body}))
+ *   sig  = Ed25519(gateway key, the 32 hash bytes), standard base64
+ *
+ * The domain prefix keeps a receipt hash from ever colliding with a hash of
+ * another taogate record (TAO payloads, key ids, checkpoints).
+ */
+import { canonicalBytes } from '../crypto/canonical.js';
+import { verifyEd25519, type Signer } from '../crypto/ed25519.js';
+import { fromB64, fromHex, toB64, toHex } from '../crypto/encoding.js';
+import { sha256 } from '../crypto/hash.js';
+import { nobleVerify } from '../crypto/noble.js';
+import { checkReceiptShape } from './shape.js';
+import { GENESIS_PREV, type Receipt, type UnsignedReceipt } from './types.js';
+
+export const RECEIPT_DOMAIN = 'taogate-receipt-v1\0';
+
+export type VerifyImpl = 'node' | 'noble';
+
+export type ReceiptProblemReason = 'malformed' | 'gap' | 'broken link' | 'time went backwards' | 'hash mismatch' | 'bad signature';
+
+export interface ReceiptProblem {
+  readonly reason: ReceiptProblemReason;
+  readonly detail: string;
+}
+
+/** What a check needs to know about the receipt before this one. */
+export interface PrevLink {
+  readonly seq: number;
+  readonly hash: string;
+  /** When given, ts must not go backwards. */
+  readonly ts?: number;
+}
+
+export function receiptHash(r: UnsignedReceipt): Uint8Array {
+  const { seq, prev, ts, kind, gateway, body } = r;
+  return sha256(RECEIPT_DOMAIN, canonicalBytes({ seq, prev, ts, kind, gateway, body }));
+}
+
+export function sealReceipt(r: UnsignedReceipt, signer: Signer): Receipt {
+  const hash = receiptHash(r);
+  const { seq, prev, ts, kind, gateway, body } = r;
+  return { seq, prev, ts, kind, gateway, body, hash: toHex(hash), sig: toB64(signer.sign(hash)) };
+}
+
+/**
+ * Checks one receipt against its predecessor (null for seq 0) and the
+ * gateway's public key, in order: shape, sequence, link, time, hash,
+ * signature. Returns null when it holds, else the first problem. Never throws.
+ */
+export function checkReceipt(r: Receipt, prev: PrevLink | null, publicKey: Uint8Array, impl: VerifyImpl = 'node'): ReceiptProblem | null {
+  const shape = checkReceiptShape(r);
+  if (shape) return { reason: 'malformed', detail: shape };
+
+  const expectedSeq = prev ? prev.seq + 1 : 0;
+  if (r.seq !== expectedSeq) {
+    return { reason: 'gap', detail: r.seq > expectedSeq ? `expected seq ${expectedSeq}, found seq ${r.seq}` : `seq ${r.seq} does not follow seq ${expectedSeq - 1}` };
+  }
+
+  const expectedPrev = prev ? prev.hash : GENESIS_PREV;
+  if (r.prev !== expectedPrev) return { reason: 'broken link', detail: `prev ${r.prev} is not the previous hash ${expectedPrev}` };
+
+  if (prev?.ts !== undefined && r.ts < prev.ts) return { reason: 'time went backwards', detail: `ts ${r.ts} is before the previous ts ${prev.ts}` };
+
+  let hash: Uint8Array;
+  try {
+    hash = receiptHash(r);
+  } catch (err) {
+    return { reason: 'malformed', detail: `body is not canonical JSON: ${(err as Error).message}` };
+  }
+  const computed = toHex(hash);
+  if (computed !== r.hash) return { reason: 'hash mismatch', detail: `stored hash ${r.hash}, computed ${computed}` };
+
+  const sig = fromB64(r.sig); // the shape check made sure this decodes to 64 bytes
+  const verify = impl === 'noble' ? nobleVerify : verifyEd25519;
+  if (!verify(publicKey, hash, sig)) return { reason: 'bad signature', detail: `signature does not verify under the key of gateway '${r.gateway}' (${impl})` };
+  return null;
+}
+
+/** The 32 hash bytes of a sealed receipt (for checkpoints and bundles). */
+export function hashBytes(r: Receipt): Uint8Array {
+  return fromHex(r.hash);
+}

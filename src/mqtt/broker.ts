@@ -1,0 +1,180 @@
+/**
+ * The embedded broker: aedes (MQTT 3.1.1) with taogate's authentication and
+ * per-topic ACL, TCP no-delay on every accepted socket, a maximum packet size,
+ * and a close() that really closes.
+ */
+import type { EventEmitter } from 'node:events';
+import { createServer, type Socket } from 'node:net';
+import { Aedes, type AuthenticateError, type Client, type ConnectPacket } from 'aedes';
+import { dummyPasswordHash, parseUsersFile, verifyPassword, type UserEntry, type UsersFile } from './credentials.js';
+import { guardSocket } from './frame-guard.js';
+import { noLog, type LogFn } from './log.js';
+import { isSegment, mayPublish, mayRetain, maySubscribe, type AclUser } from './topics.js';
+
+
+export interface BrokerOptions {
+  host?: string;
+  /** 0 (default) picks an ephemeral port. */
+  port?: number;
+  users: UsersFile;
+  log?: LogFn;
+  /** Largest accepted MQTT packet, fixed header included. Default 256 KiB. */
+  maxPacketBytes?: number;
+  /** A connection must send CONNECT within this time. Default 10 s. */
+  connectTimeoutMs?: number;
+}
+
+export interface Broker {
+  readonly url: string;
+  readonly port: number;
+  readonly aedes: Aedes;
+  close(): Promise<void>;
+}
+
+const DEFAULTS = { host: '127.0.0.1', port: 0, maxPacketBytes: 256 * 1024, connectTimeoutMs: 10_000 };
+
+// MQTT 3.1.1 3.2.2.3 CONNACK return codes
+const RC_IDENTIFIER_REJECTED = 2;
+const RC_SERVER_UNAVAILABLE = 3;
+const RC_BAD_USERNAME_OR_PASSWORD = 4;
+const RC_NOT_AUTHORIZED = 5;
+
+function authError(returnCode: number, message: string): AuthenticateError {
+  return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
+}
+
+/**
+ * A client id must be empty (the broker assigns one), the username, or start
+ * with `<username>-`: MQTT-3.1.4-2 lets a new connection with the same client
+ * id kick the old one, so without this any user could knock governance off.
+ */
+export function clientIdAllowed(clientId: string, username: string): boolean {
+  return clientId === '' || clientId === username || clientId.startsWith(`${username}-`);
+}
+
+export async function startBroker(options: BrokerOptions): Promise<Broker> {
+  const opts = { ...DEFAULTS, ...stripUndefined(options) };
+  const log: LogFn = options.log ?? noLog;
+  const users = new Map<string, UserEntry>(parseUsersFile(options.users).users.map((u) => [u.username, u]));
+  const authed = new WeakMap<Client, AclUser>();
+  const connects = new WeakMap<Client, ConnectPacket>();
+  const who = (client: Client | null) => ({ clientId: client?.id, user: client ? authed.get(client)?.username : undefined });
+
+  const aedes = await Aedes.createBroker({
+    connectTimeout: opts.connectTimeoutMs,
+    // Remember the CONNECT (client id as sent, will) for authenticate(), which runs after it.
+    preConnect(client, packet, done) {
+      connects.set(client, packet);
+      done(null, true);
+    },
+    authenticate(client, username, password, done) {
+      const packet = connects.get(client);
+      authenticate(username, password, packet).then(
+        (result) => {
+          if (typeof result === 'string') {
+            log('warn', 'mqtt connection refused', { clientId: packet?.clientId, username, reason: result });
+            const rc = result === 'client id not allowed' ? RC_IDENTIFIER_REJECTED : result === 'will topic not allowed' || result === 'anonymous' ? RC_NOT_AUTHORIZED : RC_BAD_USERNAME_OR_PASSWORD;
+            return done(authError(rc, result), false);
+          }
+          authed.set(client, result);
+          log('debug', 'mqtt client authenticated', { clientId: packet?.clientId, username, role: result.role });
+          done(null, true);
+        },
+        (err: unknown) => {
+          log('error', 'mqtt authentication failed internally', { username, err: String(err) });
+          done(authError(RC_SERVER_UNAVAILABLE, 'server unavailable'), false);
+        },
+      );
+    },
+    // Refusal closes the connection (MQTT-3.3.5-2: 3.1.1 has no negative PUBACK).
+    authorizePublish(client, packet, done) {
+      const user = client ? authed.get(client) : undefined;
+      if (!user) return done(new Error('publish without an authenticated user'));
+      if (!mayPublish(user, packet.topic)) {
+        log('warn', 'mqtt publish refused by ACL', { ...who(client), topic: packet.topic });
+        return done(new Error(`not authorized to publish on ${packet.topic}`));
+      }
+      if (packet.retain && !mayRetain(user, packet.topic)) {
+        log('warn', 'mqtt retained publish refused', { ...who(client), topic: packet.topic });
+        return done(new Error(`retain not allowed on ${packet.topic}`));
+      }
+      done(null);
+    },
+    // Refusal grants 0x80 for that filter only (MQTT 3.1.1 3.9.3); the connection stays up.
+    authorizeSubscribe(client, sub, done) {
+      const user = authed.get(client);
+      if (!user || !maySubscribe(user, sub.topic)) {
+        log('warn', 'mqtt subscribe refused by ACL', { ...who(client), filter: sub.topic });
+        return done(null, null);
+      }
+      done(null, sub);
+    },
+  });
+
+  async function authenticate(username: string | undefined, password: Buffer | undefined, packet: ConnectPacket | undefined): Promise<AclUser | string> {
+    if (username === undefined || username === '' || password === undefined) return 'anonymous';
+    const user = isSegment(username) ? users.get(username) : undefined;
+    // verify against a dummy hash for unknown users: same cost, no username oracle
+    const ok = await verifyPassword(password, user?.passwordHash ?? dummyPasswordHash());
+    if (!user || !ok) return 'bad username or password';
+    if (!clientIdAllowed(packet?.clientId ?? '', username)) return 'client id not allowed';
+    const will = packet?.will;
+    if (will && (!mayPublish(user, will.topic) || (will.retain && !mayRetain(user, will.topic)))) return 'will topic not allowed';
+    return { username: user.username, role: user.role, gatewayId: user.gatewayId };
+  }
+
+  aedes.on('clientError', (client, err) => log('debug', 'mqtt client error', { ...who(client), err: err.message }));
+  aedes.on('connectionError', (_client, err) => log('debug', 'mqtt connection error', { err: err.message }));
+  const emitter: EventEmitter = aedes; // 'error' (will clean-up failures) is missing from aedes' typings
+  emitter.on('error', (err: unknown) => log('error', 'mqtt broker error', { err: String(err) }));
+
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    socket.setNoDelay(true); // FIELD-NOTES: 88 ms -> 0.2 ms per QoS 1 round trip
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => {}); // reported through aedes; never crash the broker
+    const guarded = guardSocket(socket, opts.maxPacketBytes, (reason) =>
+      log('warn', 'mqtt connection cut: bad framing', { remote: `${socket.remoteAddress}:${socket.remotePort}`, reason }),
+    );
+    aedes.handle(guarded);
+  });
+  server.on('error', (err) => log('error', 'mqtt listener error', { err: err.message }));
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: Error) => {
+      aedes.close();
+      reject(err);
+    };
+    server.once('error', onError);
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : opts.port;
+  const url = `mqtt://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`;
+  log('info', 'mqtt broker listening', { url });
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    aedes,
+    close() {
+      closing ??= (async () => {
+        const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+        await new Promise<void>((resolve) => aedes.close(() => resolve()));
+        for (const s of sockets) s.destroy();
+        await serverClosed;
+        log('info', 'mqtt broker closed', { url });
+      })();
+      return closing;
+    },
+  };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

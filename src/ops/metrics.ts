@@ -1,0 +1,70 @@
+/**
+ * Prometheus metrics (prom-client) of one gateway process. A private
+ * Registry per process (the demo runs everything in one process). Counters
+ * are fed by the gate's observer, so they count decisions, not attempts.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { GateObserver } from '../gateway/gate/ports.js';
+
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  readonly writes = new Counter({
+    name: 'taogate_writes_total',
+    help: 'Gated writes and calls by protocol, outcome (allowed, refused, committed, voided) and refusal code',
+    labelNames: ['protocol', 'outcome', 'code'] as const,
+    registers: [this.registry],
+  });
+  readonly governanceRtt = new Histogram({
+    name: 'taogate_governance_round_trip_seconds',
+    help: 'Inline proposal to decision round trip, as seen by the gate',
+    buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2],
+    registers: [this.registry],
+  });
+  readonly ledgerAppend = new Histogram({
+    name: 'taogate_ledger_append_seconds',
+    help: 'Time from append to durable (synced group-commit batch)',
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1],
+    registers: [this.registry],
+  });
+  /** Where the gauges read their values at scrape time. */
+  private sources: MetricSources = {};
+  readonly ledgerHead = this.gauge('taogate_ledger_head_seq', 'Sequence number of the last receipt', () => this.sources.ledgerHead?.());
+  readonly ledgerSize = this.gauge('taogate_ledger_receipts', 'Receipts in the ledger', () => this.sources.ledgerSize?.());
+  readonly replicationLag = this.gauge('taogate_replication_lag_receipts', 'Receipts not yet acknowledged by the upstream', () => this.sources.replicationLag?.());
+  readonly stagedTaos = this.gauge('taogate_staged_taos', 'Pre-issued TAOs staged and not yet used', () => this.sources.stagedTaos?.());
+  readonly pendingApprovals = this.gauge('taogate_pending_approvals', 'Approval requests waiting for approvers', () => this.sources.pendingApprovals?.());
+
+  constructor(opts: { defaults?: boolean } = {}) {
+    if (opts.defaults !== false) collectDefaultMetrics({ register: this.registry, prefix: 'taogate_process_' });
+  }
+
+  bind(sources: MetricSources): void {
+    this.sources = { ...this.sources, ...sources };
+  }
+
+  private gauge(name: string, help: string, read: () => number | undefined): Gauge {
+    return new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      collect() {
+        const v = read();
+        if (v !== undefined) this.set(v);
+      },
+    });
+  }
+
+  /** The gate's observer: counts every decision and outcome. */
+  readonly observe: GateObserver = (e) => {
+    this.writes.inc({ protocol: e.protocol, outcome: e.outcome, code: e.code ?? '' });
+    if (e.governanceMs !== undefined) this.governanceRtt.observe(e.governanceMs / 1000);
+  };
+}
+
+export interface MetricSources {
+  ledgerHead?: () => number;
+  ledgerSize?: () => number;
+  replicationLag?: () => number | undefined;
+  stagedTaos?: () => number;
+  pendingApprovals?: () => number;
+}

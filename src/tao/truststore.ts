@@ -1,0 +1,180 @@
+/**
+ * The trust store: public keys with a name, a role and an optional validity
+ * window. On disk it is a JSON Web Key Set (RFC 7517 section 5) of Ed25519
+ * keys (RFC 8037) with taogate members (docs/tao.md, "Trust store"):
+ *
+ *   { "version": 1, "keys": [{ "kty": "OKP", "crv": "Ed25519", "x": B64URL,
+ *     "kid": HEX32, "name": "...", "role": "governance", "notBefore"?: S,
+ *     "notAfter"?: S, "approverRole"?: "..." }] }
+ *
+ * A gateway holds governance PUBLIC keys only: it can verify a TAO, never mint one.
+ */
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { keyIdOf, PUBLIC_KEY_BYTES } from '../crypto/ed25519.js';
+import { fromB64u, toB64u } from '../crypto/encoding.js';
+import type { KeyRole } from '../crypto/keyfile.js';
+import { array, describe, HEX32, integer, name, object, oneOf, optional, ShapeError, string } from './strict.js';
+
+export const KEY_ROLES: readonly KeyRole[] = ['governance', 'gateway', 'upstream', 'approver', 'actor'];
+
+export interface TrustedKey {
+  readonly kid: string;
+  readonly name: string;
+  readonly role: KeyRole;
+  readonly publicKey: Uint8Array;
+  /** Valid from this second on (inclusive). */
+  readonly notBefore?: number;
+  /** Valid up to and including this second. */
+  readonly notAfter?: number;
+  /** Approver keys only: the one role this key may approve as. */
+  readonly approverRole?: string;
+}
+
+export interface TrustedKeyJson {
+  kty: 'OKP';
+  crv: 'Ed25519';
+  x: string;
+  kid: string;
+  name: string;
+  role: KeyRole;
+  notBefore?: number;
+  notAfter?: number;
+  approverRole?: string;
+}
+
+export interface TrustStoreJson {
+  version: 1;
+  keys: TrustedKeyJson[];
+}
+
+export class TrustStore {
+  private readonly byKid = new Map<string, TrustedKey>();
+
+  /** Validate a parsed trust store file; errors name the source and the entry. */
+  static fromJson(json: unknown, source = 'trust store'): TrustStore {
+    const store = new TrustStore();
+    try {
+      const o = object(json, 'trust store', ['keys'], ['version']);
+      if (o.version !== undefined && o.version !== 1) throw new ShapeError('version', `must be 1, got ${describe(o.version)}`);
+      array(o.keys, 'keys', 10_000, (k, path) => {
+        const key = readKey(k, path);
+        try {
+          store.add(key);
+        } catch (err) {
+          throw new ShapeError(`${path} (${key.name})`, (err as Error).message);
+        }
+      });
+    } catch (err) {
+      throw new Error(`${source}: ${(err as Error).message}`, { cause: err });
+    }
+    return store;
+  }
+
+  static load(path: string): TrustStore {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (err) {
+      throw new Error(`${path}: cannot read trust store (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { cause: err });
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (err) {
+      throw new Error(`${path}: trust store is not JSON (${(err as Error).message})`, { cause: err });
+    }
+    return TrustStore.fromJson(json, path);
+  }
+
+  toJson(): TrustStoreJson {
+    return { version: 1, keys: [...this.byKid.values()].map(keyToJson) };
+  }
+
+  /** Write atomically (temp file + rename). */
+  save(path: string): void {
+    const tmp = `${path}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(this.toJson(), null, 2) + '\n', { mode: 0o644 });
+    renameSync(tmp, path);
+  }
+
+  /** Add a key; throws when the entry is inconsistent or its kid is already present. */
+  add(key: TrustedKey): void {
+    if (!(key.publicKey instanceof Uint8Array) || key.publicKey.length !== PUBLIC_KEY_BYTES) throw new Error(`public key must be ${PUBLIC_KEY_BYTES} bytes`);
+    const kid = keyIdOf(key.publicKey);
+    if (key.kid !== kid) throw new Error(`kid ${describe(key.kid)} does not match the public key (expected ${kid})`);
+    name(key.name, 'name');
+    oneOf(key.role, 'role', KEY_ROLES);
+    if (key.notBefore !== undefined) integer(key.notBefore, 'notBefore');
+    if (key.notAfter !== undefined) integer(key.notAfter, 'notAfter');
+    if (key.notBefore !== undefined && key.notAfter !== undefined && key.notAfter < key.notBefore) throw new Error('notAfter is before notBefore');
+    if (key.approverRole !== undefined) {
+      name(key.approverRole, 'approverRole');
+      if (key.role !== 'approver') throw new Error(`approverRole is only allowed on approver keys, not ${key.role}`);
+    }
+    if (this.byKid.has(kid)) throw new Error(`duplicate kid ${kid}`);
+    this.byKid.set(kid, Object.freeze({ ...key, publicKey: new Uint8Array(key.publicKey) }));
+  }
+
+  /** The key with this kid, whatever its role and window. */
+  get(kid: string): TrustedKey | undefined {
+    return this.byKid.get(kid);
+  }
+
+  /** The key, when it exists, has this role and is valid at atSeconds. */
+  lookup(kid: string, role: KeyRole, atSeconds: number): TrustedKey | undefined {
+    const key = this.byKid.get(kid);
+    return key && key.role === role && validAt(key, atSeconds) ? key : undefined;
+  }
+
+  /** The first key added with this name and role (validity not checked). */
+  byName(name: string, role: KeyRole): TrustedKey | undefined {
+    for (const k of this.byKid.values()) if (k.name === name && k.role === role) return k;
+    return undefined;
+  }
+
+  keys(): readonly TrustedKey[] {
+    return [...this.byKid.values()];
+  }
+}
+
+export function validAt(key: TrustedKey, atSeconds: number): boolean {
+  return (key.notBefore === undefined || atSeconds >= key.notBefore) && (key.notAfter === undefined || atSeconds <= key.notAfter);
+}
+
+function readKey(x: unknown, path: string): TrustedKey {
+  const o = object(x, path, ['kty', 'crv', 'x', 'kid', 'name', 'role'], ['notBefore', 'notAfter', 'approverRole']);
+  if (o.kty !== 'OKP' || o.crv !== 'Ed25519') throw new ShapeError(path, 'must be an Ed25519 key (kty "OKP", crv "Ed25519")');
+  const x64 = string(o.x, `${path}.x`, { max: 43, min: 43, pattern: /^[A-Za-z0-9_-]{43}$/, what: 'base64url of 32 bytes' });
+  const notBefore = optional(o, 'notBefore', (v) => integer(v, `${path}.notBefore`));
+  const notAfter = optional(o, 'notAfter', (v) => integer(v, `${path}.notAfter`));
+  const approverRole = optional(o, 'approverRole', (v) => name(v, `${path}.approverRole`));
+  let publicKey: Uint8Array;
+  try {
+    publicKey = fromB64u(x64);
+  } catch {
+    throw new ShapeError(`${path}.x`, 'is not canonical base64url');
+  }
+  return {
+    kid: string(o.kid, `${path}.kid`, HEX32),
+    name: name(o.name, `${path}.name`),
+    role: oneOf(o.role, `${path}.role`, KEY_ROLES),
+    publicKey,
+    ...(notBefore !== undefined ? { notBefore } : {}),
+    ...(notAfter !== undefined ? { notAfter } : {}),
+    ...(approverRole !== undefined ? { approverRole } : {}),
+  };
+}
+
+function keyToJson(k: TrustedKey): TrustedKeyJson {
+  return {
+    kty: 'OKP',
+    crv: 'Ed25519',
+    x: toB64u(k.publicKey),
+    kid: k.kid,
+    name: k.name,
+    role: k.role,
+    ...(k.notBefore !== undefined ? { notBefore: k.notBefore } : {}),
+    ...(k.notAfter !== undefined ? { notAfter: k.notAfter } : {}),
+    ...(k.approverRole !== undefined ? { approverRole: k.approverRole } : {}),
+  };
+}
