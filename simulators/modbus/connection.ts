@@ -51,8 +51,14 @@ export function serveConnection(socket: Socket, ctx: ConnectionContext): void {
       const answer = answerFrame(frame, ctx, source);
       if (answer !== undefined) answers.push(answer);
     }
-    if (answers.length === 1) socket.write(answers[0]!);
-    else if (answers.length > 1) socket.write(Buffer.concat(answers));
+    if (answers.length > 0) {
+      const flushed = socket.write(answers.length === 1 ? answers[0]! : Buffer.concat(answers));
+      // Back-pressure: a client that pipelines without reading must not grow our buffers.
+      if (!flushed) {
+        socket.pause();
+        socket.once('drain', () => socket.resume());
+      }
+    }
     if (error !== undefined) {
       // Impl. Guide §3.1.3: protocol id 0 is MODBUS; a stream that is not MBAP cannot be resynchronised.
       ctx.stats.framingErrors++;

@@ -10,7 +10,7 @@ export function describeModbusSim(): string {
     .join(', ');
   return [
     'Modbus TCP skid PLC simulator (profiles/demo-cell.yaml, "Modbus skid").',
-    `Unit id 1 by default; function codes ${SUPPORTED_FUNCTION_CODES.join(', ')}.`,
+    `Unit id 1 by default (unit 255 too only with answerUnit255); function codes ${SUPPORTED_FUNCTION_CODES.join(', ')}.`,
     'Addresses are 0-based; floats are float32 big-endian, high word first (ABCD).',
     '',
     'Register map',

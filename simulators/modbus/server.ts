@@ -74,6 +74,7 @@ export async function startModbusSim(options: ModbusSimOptions = {}): Promise<Mo
     if (timer !== undefined) clearInterval(timer);
     throw err;
   }
+  server.on('error', (err) => process.emitWarning(`modbus sim ${opts.host}:${opts.port}: ${err.message}`));
   const bound = server.address();
   const port = typeof bound === 'object' && bound !== null ? bound.port : opts.port;
 

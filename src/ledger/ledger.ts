@@ -85,6 +85,7 @@ export class Ledger {
       jtiCacheSize: opts.jtiCacheSize ?? DEFAULT_JTI_CACHE,
       now: opts.now ?? Date.now,
     };
+    if (!Number.isSafeInteger(cfg.maxBatch) || cfg.maxBatch < 1) throw new RangeError(`Ledger.open: maxBatch must be a positive integer, got ${cfg.maxBatch}`);
     await mkdir(dir, { recursive: true });
     const db = await openLevel(dir, { create: true });
     try {

@@ -75,7 +75,7 @@ export function checkReceipt(r: Receipt, prev: PrevLink | null, publicKey: Uint8
 
   const sig = fromB64(r.sig); // the shape check made sure this decodes to 64 bytes
   const verify = impl === 'noble' ? nobleVerify : verifyEd25519;
-  if (!verify(publicKey, hash, sig)) return { reason: 'bad signature', detail: `signature does not verify under the key of gateway '${r.gateway}' (${impl})` };
+  if (!verify(publicKey, hash, sig)) return { reason: 'bad signature', detail: `signature does not verify under the key of gateway '${r.gateway}'` };
   return null;
 }
 

@@ -5,12 +5,12 @@
  * the last receipt means the dir was damaged, and opening fails rather than
  * append to a chain that cannot be trusted.
  */
+import { toHex } from '../crypto/encoding.js';
 import { HEAD_KEY, parseHead, prefixRange, RECEIPT_PREFIX, seqOfKey } from './keys.js';
 import type { LedgerDb } from './level.js';
 import { LedgerOpenError } from './level.js';
 import { receiptHash } from './receipt.js';
 import { checkReceiptShape } from './shape.js';
-import { toHex } from '../crypto/encoding.js';
 import { EMPTY_HEAD, type ChainHead, type Receipt } from './types.js';
 
 export interface RecoveredState {
@@ -63,6 +63,12 @@ function parseTrusted(raw: string, key: number, dir: string, hint: string): Rece
   if (shape) throw new LedgerOpenError(dir, `ledger ${dir}: the last receipt (key ${key}) is malformed (${shape}); ${hint}`);
   const receipt = r as Receipt;
   if (receipt.seq !== key) throw new LedgerOpenError(dir, `ledger ${dir}: the last receipt is stored under key ${key} but says seq ${receipt.seq}; ${hint}`);
-  if (toHex(receiptHash(receipt)) !== receipt.hash) throw new LedgerOpenError(dir, `ledger ${dir}: the last receipt (seq ${key}) does not hash to its hash; ${hint}`);
+  let hash: string;
+  try {
+    hash = toHex(receiptHash(receipt));
+  } catch {
+    hash = '';
+  }
+  if (hash !== receipt.hash) throw new LedgerOpenError(dir, `ledger ${dir}: the last receipt (seq ${key}) does not hash to its hash; ${hint}`);
   return receipt;
 }

@@ -1,7 +1,7 @@
 /**
  * The receipt record: what every write decision leaves behind. A receipt is
  * hash-linked to the one before it (prev) and signed by the gateway.
- * The format is specified in docs/receipts.md; this file is its type.
+ * The format is specified in docs/ledger.md; this file is its type.
  */
 import type { Json } from '../crypto/canonical.js';
 

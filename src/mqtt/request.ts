@@ -100,14 +100,16 @@ export class Requester {
    * absolute deadline (ms since epoch). Rejects with NotConnectedError at once
    * when offline, RequestTimeoutError at the deadline.
    */
-  request<T = unknown>(topic: string, body: unknown, deadlineMs: number): Promise<T> {
+  request<T = unknown>(topic: string, body: unknown, deadlineMs: number, opts: { replyBase?: string } = {}): Promise<T> {
     if (this.closed) return Promise.reject(new RequesterClosedError());
+    const replyBase = opts.replyBase ?? this.replyBase;
+    if (!this.bases.includes(replyBase)) return Promise.reject(new TypeError(`reply base '${replyBase}' is not one this requester subscribed to`));
     if (!this.client.connected) return Promise.reject(new NotConnectedError(`MQTT client is not connected: cannot send request on ${topic}`));
     const now = Date.now();
     const deadline = deadlineMs >= EPOCH_THRESHOLD ? deadlineMs : now + deadlineMs;
     const waitMs = Math.max(0, deadline - now);
     const corr = newCorr();
-    const replyTo = `${this.replyBase}/${corr}`;
+    const replyTo = `${replyBase}/${corr}`;
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => this.fail(corr, new RequestTimeoutError(topic, corr, waitMs)), waitMs);
       this.pending.set(corr, { resolve: resolve as (b: unknown) => void, reject, timer });

@@ -12,7 +12,7 @@ import { Observable, filter, mergeMap, type Subscription } from 'rxjs';
 import { topicMatches } from './filter.js';
 import { noLog, type LogFn } from './log.js';
 import { subscribeStrict } from './subscribe.js';
-import { ownerOfReplyTopic } from './topics.js';
+import { replyToAcceptable } from './topics.js';
 import { encodeReply, parseRequest } from './wire.js';
 
 export interface RequestMeta {
@@ -29,9 +29,10 @@ export interface ServeOptions {
   /** Handlers running at once; later requests queue (and are dropped if their deadline passes meanwhile). Default 16. */
   readonly concurrency?: number;
   /**
-   * Which replyTo topics to answer on. Default: taogate decision/reply topics
-   * (`taogate/v1/{decision,reply}/<user>/<corr>`), so a requester cannot aim
-   * our reply at a topic we may not publish on (the broker would disconnect us).
+   * Which replyTo topics to answer on. Default `replyToAcceptable`: taogate
+   * decision/reply topics (`taogate/v1/{decision,reply}/<user>/<corr>`; only
+   * reply/ for gateway stage requests), so a requester cannot aim our reply at
+   * a topic we may not publish on (the broker would disconnect us).
    */
   readonly acceptReplyTo?: (replyTo: string, requestTopic: string) => boolean;
   /** Clock, for tests. */
@@ -58,13 +59,11 @@ interface Incoming {
   readonly payload: Buffer;
 }
 
-const defaultAcceptReplyTo = (replyTo: string): boolean => ownerOfReplyTopic(replyTo) !== undefined;
-
 /** Subscribe (QoS 1) and serve; resolves once the broker granted the subscription. */
 export async function serveRequests(client: MqttClient, topicFilter: string, handler: RequestHandler, opts: ServeOptions = {}): Promise<RequestServer> {
   const log = opts.log ?? noLog;
   const now = opts.now ?? Date.now;
-  const acceptReplyTo = opts.acceptReplyTo ?? defaultAcceptReplyTo;
+  const acceptReplyTo = opts.acceptReplyTo ?? replyToAcceptable;
   const stats = { received: 0, answered: 0, silent: 0, garbage: 0, expired: 0, handlerErrors: 0 };
 
   const messages = new Observable<Incoming>((sub) => {

@@ -74,6 +74,18 @@ export function ownerOfReplyTopic(topic: string): string | undefined {
   return m?.[1] !== undefined && isSegment(m[1]) ? m[1] : undefined;
 }
 
+/**
+ * Default for serveRequests: where may a request on `requestTopic` ask its
+ * answer to go? Only to a decision/reply topic, and for stage requests (served
+ * by a gateway, which may not publish decisions) only to a reply topic. A
+ * replyTo outside this would make the broker disconnect the server.
+ */
+export function replyToAcceptable(replyTo: string, requestTopic: string): boolean {
+  if (ownerOfReplyTopic(replyTo) === undefined) return false;
+  if (/^taogate\/v1\/gw\/[^/]+\/stage$/.test(requestTopic)) return replyTo.startsWith(`${TOPIC_ROOT}/reply/`);
+  return true;
+}
+
 // ---- access-control list ----
 
 export interface AclRule {

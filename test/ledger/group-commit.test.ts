@@ -113,8 +113,8 @@ describe('ledger/group commit', () => {
       const failed = await Promise.allSettled([
         ledger.append('intent', { n: 1 }, { consume: 'lost-1' }),
         ledger.append('intent', { n: 2 }, { consume: 'lost-2' }),
-        ledger.append('intent', { n: 3 }, { consume: 'start-jti-consumed-twice' }),
-        ledger.append('intent', { n: 4 }, { consume: 'start-jti-consumed-twice' }),
+        ledger.append('intent', { n: 3 }, { consume: 'dup' }),
+        ledger.append('intent', { n: 4 }, { consume: 'dup' }),
       ]);
       expect(failed.map(codeOf)).to.deep.equal(['ledger_unavailable', 'ledger_unavailable', 'ledger_unavailable', 'consumed']);
       expect(ledger.head).to.deep.equal({ seq: 0, hash: before.hash });

@@ -80,6 +80,24 @@ describe('mqtt request/response over MQTT 3.1.1 (payload-carried corr and replyT
     expect(seen[0]!.topic).to.equal(topics.propose(GW));
   });
 
+  it('when a client stages at a gateway, the gateway answers on the client`s reply topic and ignores a decision replyTo', async () => {
+    const broker = await brokerFor(cleanup);
+    const gw = await clientFor(cleanup, broker, GW);
+    const server = await serveRequests(gw, topics.stage(GW), async (body) => ({ staged: body }));
+    cleanup.add(() => server.close());
+    const op = await clientFor(cleanup, broker, 'operator');
+    const req = requesterFor(cleanup, op, 'operator');
+    const replyBase = topics.replyBase('operator');
+    expect(await req.request(topics.stage(GW), { tao: 'x' }, 2000, { replyBase })).to.deep.equal({ staged: { tao: 'x' } });
+    // default base is the decision topic, which a gateway may not publish on: it must not answer (nor get cut)
+    const err = await req.request(topics.stage(GW), { tao: 'y' }, 200).catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(RequestTimeoutError);
+    expect(server.stats.garbage).to.equal(1);
+    expect(gw.connected).to.equal(true);
+    const wrongBase = await req.request(topics.stage(GW), {}, 200, { replyBase: 'taogate/v1/reply/console' }).catch((e: unknown) => e);
+    expect(wrongBase).to.be.instanceOf(TypeError);
+  });
+
   it('when the deadline passes, it rejects with RequestTimeoutError and the late reply is discarded and counted', async () => {
     const broker = await brokerFor(cleanup);
     await echoGovernance(cleanup, broker, topics.govRequest);
@@ -90,7 +108,7 @@ describe('mqtt request/response over MQTT 3.1.1 (payload-carried corr and replyT
     const waited = Date.now() - started;
     expect(err).to.be.instanceOf(RequestTimeoutError);
     expect((err as RequestTimeoutError).code).to.equal('request_timeout');
-    expect(waited).to.be.within(95, 250);
+    expect(waited).to.be.within(95, 600); // timer precision under a loaded CI box
     await waitFor(() => req.lateReplies === 1, 2000, 'the late reply');
     expect(req.stats).to.include({ pending: 0, lateReplies: 1, unmatchedReplies: 0 });
   });
@@ -111,7 +129,7 @@ describe('mqtt request/response over MQTT 3.1.1 (payload-carried corr and replyT
     const err = await req.request(topics.govRequest, {}, 5000).catch((e: unknown) => e);
     expect(err).to.be.instanceOf(NotConnectedError);
     expect((err as NotConnectedError).code).to.equal('not_connected');
-    expect(Date.now() - started).to.be.below(20);
+    expect(Date.now() - started).to.be.below(50); // no waiting for a reconnect
   });
 
   it('when the broker restarts on the same port, clients reconnect, resubscribe and requests work again', async () => {

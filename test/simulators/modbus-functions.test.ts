@@ -4,13 +4,12 @@
  * Sections refer to Modbus Application Protocol v1.1b3.
  */
 import { expect } from 'chai';
-import type ModbusRTU from 'modbus-serial';
 import { startModbusSim, type ModbusSim } from '../../simulators/modbus/index.js';
-import { RawClient, closeClient, floatWords, modbusClient, u16, wordsFloat } from './modbus-helpers.js';
+import { RawClient, closeClient, floatWords, modbusClient, u16, wordsFloat, type ModbusClient } from './modbus-helpers.js';
 
 describe('modbus sim: function codes', () => {
   let sim: ModbusSim;
-  let client: ModbusRTU;
+  let client: ModbusClient;
   let raw: RawClient;
 
   beforeEach(async () => {

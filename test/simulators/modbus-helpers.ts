@@ -6,9 +6,14 @@
  */
 import { once } from 'node:events';
 import { Socket, connect } from 'node:net';
-import ModbusRTU from 'modbus-serial';
+import ModbusSerial from 'modbus-serial';
 
-export async function modbusClient(port: number, unitId = 1): Promise<ModbusRTU> {
+// modbus-serial is CommonJS and module.exports IS the client class, but its typings say
+// `export default`, which NodeNext reads as module.exports.default. Cast once, here.
+export type ModbusClient = InstanceType<typeof ModbusSerial.default>;
+const ModbusRTU = ModbusSerial as unknown as new () => ModbusClient;
+
+export async function modbusClient(port: number, unitId = 1): Promise<ModbusClient> {
   const client = new ModbusRTU();
   await client.connectTCP('127.0.0.1', { port });
   client.setID(unitId);
@@ -16,7 +21,7 @@ export async function modbusClient(port: number, unitId = 1): Promise<ModbusRTU>
   return client;
 }
 
-export function closeClient(client: ModbusRTU): Promise<void> {
+export function closeClient(client: ModbusClient): Promise<void> {
   return new Promise((resolve) => {
     if (!client.isOpen) return resolve();
     client.close(() => resolve());

@@ -4,14 +4,13 @@
  */
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type ModbusRTU from 'modbus-serial';
 import { startModbusSim, type ModbusSim, type WriteRecord } from '../../simulators/modbus/index.js';
-import { RawClient, closeClient, floatWords, modbusClient, u16 } from './modbus-helpers.js';
+import { RawClient, closeClient, floatWords, modbusClient, u16, type ModbusClient } from './modbus-helpers.js';
 
-function localSource(client: ModbusRTU): string {
+function localSource(client: ModbusClient): string {
   // modbus-serial keeps its socket on the port object; the typings do not show it.
   const port = (client as unknown as { _port: { _client: { localAddress: string; localPort: number } } })._port._client;
   return `${port.localAddress}:${port.localPort}`;
@@ -98,7 +97,6 @@ describe('modbus sim: write log', () => {
 
     // A second simulator on the same file appends; it never rewrites.
     await sim.close();
-    writeFileSync(file, readFileSync(file, 'utf8')); // unchanged content, proves nothing is cached
     sim = await startModbusSim({ model: false, logFile: file });
     client = await modbusClient(sim.port);
     await client.writeCoil(0, false);

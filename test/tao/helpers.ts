@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Ed25519Impl } from '../../src/tao/impl.js';
 import type { TrustStore } from '../../src/tao/truststore.js';
-import type { VerifyContext } from '../../src/tao/verify.js';
+import type { SyncVerifyContext } from '../../src/tao/verify.js';
 import { DEFAULT_CONTEXT, type VectorContext } from '../vectors/cases.js';
 import { trustStore } from '../vectors/fixtures.js';
 
@@ -16,8 +16,8 @@ export function readVector<T = any>(file: string): T {
 
 export const IMPLS: readonly Ed25519Impl[] = ['node', 'noble'];
 
-/** A VerifyContext from the default vector context plus overrides. */
-export function contextFor(impl: Ed25519Impl, over: Partial<VectorContext> = {}, trust: TrustStore = trustStore()): VerifyContext {
+/** A verify context (sync-capable, so it serves verifyTao and verifyTaoSync) from the default vector context plus overrides. */
+export function contextFor(impl: Ed25519Impl, over: Partial<VectorContext> = {}, trust: TrustStore = trustStore()): SyncVerifyContext {
   const v = { ...DEFAULT_CONTEXT, ...over };
   const consumed = new Set(v.consumed ?? []);
   return {

@@ -1,0 +1,138 @@
+/**
+ * A whole cell in-process for integration tests: a real aedes broker, the
+ * governance node, the gateway (ledger in a temp dir, optional Modbus front)
+ * and the Modbus PLC simulator, all on 127.0.0.1 ephemeral ports, with keys
+ * made by `keys init` into the temp dir. close() stops everything and removes
+ * the temp dir.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readPrivateKeyFile } from '../../src/crypto/keyfile.js';
+import { initKeys } from '../../src/cli/keys-init.js';
+import { keyPaths } from '../../src/cli/paths.js';
+import { DEMO_PROFILE } from '../../src/cli/profile-source.js';
+import { buildFronts } from '../../src/gateway/fronts.js';
+import { startGateway, type GatewayService } from '../../src/gateway/service.js';
+import { silentLogger } from '../../src/gateway/gate/ports.js';
+import { startGovernanceService, type GovernanceService } from '../../src/governance/service.js';
+import { connectMqtt, Requester, startBroker, topics, type Broker, type MqttClient } from '../../src/mqtt/index.js';
+import { loadProfile, withDeviceOverrides } from '../../src/policy/index.js';
+import type { Profile } from '../../src/policy/types.js';
+import { TrustStore } from '../../src/tao/truststore.js';
+import { startModbusSim, type ModbusSim } from '../../simulators/modbus/index.js';
+
+export interface CellOptions {
+  /** Start the Modbus simulator and the gateway's Modbus front. */
+  readonly modbus?: boolean;
+  readonly deadlineMs?: number;
+  readonly profilePath?: string;
+  /** Transform the loaded profile (before the device override). */
+  readonly editProfile?: (p: Profile) => Profile;
+}
+
+export interface Cell {
+  readonly dir: string;
+  readonly keysDir: string;
+  readonly profile: Profile;
+  readonly trust: TrustStore;
+  readonly broker: Broker;
+  governance: GovernanceService | undefined;
+  gateway: GatewayService;
+  readonly plc: ModbusSim | undefined;
+  /** Port of the gateway's Modbus front. */
+  modbusPort: number;
+  startGovernance(): Promise<GovernanceService>;
+  stopGovernance(): Promise<void>;
+  restartGateway(): Promise<GatewayService>;
+  /** A broker client logged in as the CLI user `operator`, with requesters for decisions and replies. */
+  operator(): Promise<{ client: MqttClient; decisions: Requester; replies: Requester; close(): Promise<void> }>;
+  secret(user: string): string;
+  close(): Promise<void>;
+}
+
+export async function startCell(o: CellOptions = {}): Promise<Cell> {
+  const dir = mkdtempSync(join(tmpdir(), 'taogate-cell-'));
+  const keysDir = join(dir, 'keys');
+  let profile = loadProfile(o.profilePath ?? DEMO_PROFILE);
+  if (o.editProfile) profile = o.editProfile(profile);
+  const plc = o.modbus ? await startModbusSim({ host: '127.0.0.1', port: 0, logFile: join(dir, 'plc-writes.jsonl'), tickMs: 100 }) : undefined;
+  if (plc) profile = withDeviceOverrides(profile, { skid: { host: '127.0.0.1', port: plc.port } });
+  initKeys(keysDir, profile);
+  const kp = keyPaths(keysDir);
+  const trust = TrustStore.load(kp.trust);
+  const secret = (user: string) => readFileSync(kp.mqttSecret(user), 'utf8').trim();
+  const broker = await startBroker({ host: '127.0.0.1', port: 0, users: JSON.parse(readFileSync(kp.mqttUsers, 'utf8')) });
+
+  const startGovernance = () =>
+    startGovernanceService({ url: broker.url, username: 'governance', password: secret('governance'), profile, trust, signer: readPrivateKeyFile(kp.governance).signer, log: silentLogger });
+
+  const startGw = () =>
+    startGateway({
+      profile,
+      trust,
+      signer: readPrivateKeyFile(kp.gateway).signer,
+      ledgerDir: join(dir, 'gateway'),
+      mqtt: { url: broker.url, username: profile.gateway.id, password: secret(profile.gateway.id) },
+      log: silentLogger,
+      governanceDeadlineMs: o.deadlineMs,
+      fronts: o.modbus ? buildFronts(profile, { host: '127.0.0.1', modbusPort: 0 }, silentLogger) : [],
+    });
+
+  const cell: Cell = {
+    dir,
+    keysDir,
+    profile,
+    trust,
+    broker,
+    plc,
+    governance: await startGovernance(),
+    gateway: undefined as unknown as GatewayService,
+    modbusPort: 0,
+    async startGovernance() {
+      cell.governance = await startGovernance();
+      return cell.governance;
+    },
+    async stopGovernance() {
+      await cell.governance?.close();
+      cell.governance = undefined;
+    },
+    async restartGateway() {
+      await cell.gateway.close();
+      cell.gateway = await startGw();
+      cell.modbusPort = portOf(cell.gateway.addresses.modbus);
+      return cell.gateway;
+    },
+    async operator() {
+      const client = await connectMqtt(broker.url, { username: 'operator', password: secret('operator') });
+      const decisions = new Requester(client, topics.decisionBase('operator'));
+      const replies = new Requester(client, topics.replyBase('operator'));
+      return {
+        client,
+        decisions,
+        replies,
+        async close() {
+          decisions.close();
+          replies.close();
+          await client.endAsync();
+        },
+      };
+    },
+    secret,
+    async close() {
+      await cell.gateway?.close().catch(() => {});
+      await cell.governance?.close().catch(() => {});
+      await broker.close().catch(() => {});
+      await plc?.close().catch(() => {});
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  cell.gateway = await startGw();
+  cell.modbusPort = portOf(cell.gateway.addresses.modbus);
+  return cell;
+}
+
+function portOf(address: string | undefined): number {
+  if (!address) return 0;
+  return Number(address.slice(address.lastIndexOf(':') + 1));
+}
