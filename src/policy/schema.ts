@@ -52,7 +52,7 @@ function toIssue(src: YamlSource, err: ErrorObject): ProfileIssue | undefined {
     case 'false schema': {
       const key = String(path[path.length - 1]);
       const parent = src.dataAt(path.slice(0, -1)) as { protocol?: unknown } | undefined;
-      const ctx = typeof parent?.protocol === 'string' ? ` for a ${parent.protocol} device` : ' here';
+      const ctx = typeof parent?.protocol === 'string' ? ` for ${article(parent.protocol)} device` : ' here';
       return src.issueAt(path, `key '${key}' is not allowed${ctx}`, 'key');
     }
     case 'required':

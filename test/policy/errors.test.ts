@@ -78,7 +78,7 @@ describe('policy: profile errors with line and column', () => {
 
   it('when a key does not belong to the device protocol it says so', () => {
     expect(lines(withLines({ 5: '  ua: { protocol: opcua, endpoint: "opc.tcp://127.0.0.1:4840", port: 4840 }' }))).to.deep.equal([
-      "p.yaml:5:64: key 'port' is not allowed for a opcua device",
+      "p.yaml:5:64: key 'port' is not allowed for an opcua device",
     ]);
   });
 

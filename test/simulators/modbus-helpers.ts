@@ -13,9 +13,9 @@ import ModbusSerial from 'modbus-serial';
 export type ModbusClient = InstanceType<typeof ModbusSerial.default>;
 const ModbusRTU = ModbusSerial as unknown as new () => ModbusClient;
 
-export async function modbusClient(port: number, unitId = 1): Promise<ModbusClient> {
+export async function modbusClient(port: number, unitId = 1, localAddress?: string): Promise<ModbusClient> {
   const client = new ModbusRTU();
-  await client.connectTCP('127.0.0.1', { port });
+  await client.connectTCP('127.0.0.1', { port, ...(localAddress ? { localAddress } : {}) } as { port: number });
   client.setID(unitId);
   client.setTimeout(1000);
   return client;
@@ -78,8 +78,8 @@ export class RawClient {
     socket.on('error', () => undefined);
   }
 
-  static async open(port: number): Promise<RawClient> {
-    const socket = connect({ host: '127.0.0.1', port });
+  static async open(port: number, localAddress?: string): Promise<RawClient> {
+    const socket = connect({ host: '127.0.0.1', port, ...(localAddress ? { localAddress } : {}) });
     socket.setNoDelay(true);
     await once(socket, 'connect');
     return new RawClient(socket);
