@@ -3,6 +3,7 @@
  * Results go to stdout (JSON with --json), diagnostics to stderr, exit codes
  * per ./exit.ts.
  */
+import './opcua-logging.js';
 import { Command, CommanderError } from 'commander';
 import { registerApprovalCommands } from './commands/approvals.js';
 import { registerDemoCommand } from './commands/demo.js';

@@ -25,13 +25,31 @@ export interface ApprovalRequest {
 
 export class ApprovalQueue {
   private readonly requests = new Map<string, ApprovalRequest>();
+  private readonly listeners = new Set<(r: ApprovalRequest) => void>();
 
   constructor(private readonly onChange: (r: ApprovalRequest) => void = () => {}) {}
+
+  /** Another observer of every change (the console's live view); returns the unsubscribe. */
+  subscribe(listener: (r: ApprovalRequest) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(r: ApprovalRequest): void {
+    this.onChange(r);
+    for (const l of this.listeners) {
+      try {
+        l(r);
+      } catch {
+        // an observer never breaks a decision
+      }
+    }
+  }
 
   create(init: Omit<ApprovalRequest, 'id' | 'approvals' | 'status'>): ApprovalRequest {
     const request: ApprovalRequest = { ...init, id: `R-${randomBytes(6).toString('hex')}`, approvals: [], status: 'pending' };
     this.requests.set(request.id, request);
-    this.onChange(request);
+    this.emit(request);
     return request;
   }
 
@@ -49,11 +67,11 @@ export class ApprovalQueue {
 
   setStatus(r: ApprovalRequest, status: RequestStatus): void {
     r.status = status;
-    this.onChange(r);
+    this.emit(r);
   }
 
   changed(r: ApprovalRequest): void {
-    this.onChange(r);
+    this.emit(r);
   }
 
   /** Expires stale requests; forgets closed ones after a grace period. */

@@ -6,6 +6,8 @@
  *   i!<seq as 16 hex digits>  -> ''                       (intents with no outcome yet)
  *   s!<jti>                   -> {envelope, exp, seq}     (staged pre-issued TAOs)
  *   h                         -> {seq, hash}              (the head, written in every batch)
+ *   x!<name>                  -> text                     (side keys: replication cursor, cosignatures,
+ *                                                          upstream state; never part of a receipt batch)
  *
  * Everything but r! is an index that a batch keeps in step with the receipts
  * it appends; the receipts alone are the evidence.
@@ -15,6 +17,8 @@ export const RECEIPT_PREFIX = 'r!';
 export const JTI_PREFIX = 'j!';
 export const INTENT_PREFIX = 'i!';
 export const STAGED_PREFIX = 's!';
+/** Side keys: state about the chain that is not evidence (see Ledger.side*). */
+export const SIDE_PREFIX = 'x!';
 
 const SEQ_DIGITS = 16;
 const SEQ_KEY = /^[0-9a-f]{16}$/;

@@ -17,7 +17,7 @@ import { Refusal } from '../tao/refusal.js';
 import { checkAppendOptions, planBatch, type AppendOptions, type AppendRequest } from './batch.js';
 import { GroupCommit, type Outcome } from './group-commit.js';
 import { BoundedSet } from './jti-cache.js';
-import { jtiKey } from './keys.js';
+import { jtiKey, prefixRange, SIDE_PREFIX } from './keys.js';
 import { openLevel, type LedgerDb } from './level.js';
 import { LedgerReader, type StagedTao } from './reader.js';
 import { recoverHead } from './recover.js';
@@ -61,6 +61,7 @@ export class Ledger {
   private closed = false;
   private closing: Promise<void> | undefined;
   private counters = { batches: 0, receipts: 0, largestBatch: 0, failedBatches: 0 };
+  private readonly appendListeners = new Set<(receipts: readonly Receipt[]) => void>();
 
   private constructor(
     readonly dir: string,
@@ -171,6 +172,32 @@ export class Ledger {
     return this.reader.stagedTaos();
   }
 
+  /**
+   * Calls `listener` after every durable batch with its receipts, in seq
+   * order (the checkpointer and the replicator follow the chain this way).
+   * Returns the unsubscribe function. A throwing listener is ignored.
+   */
+  onAppend(listener: (receipts: readonly Receipt[]) => void): () => void {
+    this.appendListeners.add(listener);
+    return () => this.appendListeners.delete(listener);
+  }
+
+  /** A side key (stored as `x!<name>`): state about the chain that is not evidence. */
+  async sideGet(name: string): Promise<string | undefined> {
+    return (await this.db.get(SIDE_PREFIX + name)) as string | undefined;
+  }
+
+  /** Writes a side key, outside any receipt batch ({sync: true} unless told otherwise). */
+  async sidePut(name: string, value: string, opts: { sync?: boolean } = {}): Promise<void> {
+    if (this.closed) throw new Refusal('ledger_unavailable', `ledger ${this.dir} is closed`);
+    await this.db.put(SIDE_PREFIX + name, value, { sync: opts.sync ?? true });
+  }
+
+  /** Side keys whose name starts with `prefix`, in key order: [name without 'x!', value]. */
+  async *sideEntries(prefix: string): AsyncGenerator<[string, string]> {
+    for await (const [key, value] of this.db.iterator(prefixRange(SIDE_PREFIX + prefix))) yield [key.slice(SIDE_PREFIX.length), value];
+  }
+
   /** Refuses new appends, waits for queued ones to be written, then releases the dir. */
   close(): Promise<void> {
     this.closed = true;
@@ -208,6 +235,16 @@ export class Ledger {
     this.counters.batches++;
     this.counters.receipts += plan.appended;
     this.counters.largestBatch = Math.max(this.counters.largestBatch, plan.appended);
+    if (this.appendListeners.size > 0) {
+      const receipts = plan.outcomes.flatMap((o) => (o.ok ? [o.value] : []));
+      for (const l of this.appendListeners) {
+        try {
+          l(receipts);
+        } catch {
+          // a listener never breaks the ledger
+        }
+      }
+    }
     return plan.outcomes;
   }
 

@@ -21,10 +21,27 @@ import { loadProfile, withDeviceOverrides } from '../../src/policy/index.js';
 import type { Profile } from '../../src/policy/types.js';
 import { TrustStore } from '../../src/tao/truststore.js';
 import { startModbusSim, type ModbusSim } from '../../simulators/modbus/index.js';
+import type { OpcuaSim } from '../../simulators/opcua/index.js';
+
+/**
+ * OPC UA certificates are made once per test process (each takes ~1 s) and
+ * shared by every cell: the PLC simulator's and the gateway front's.
+ */
+let opcuaPki: string | undefined;
+function opcuaPkiDir(): string {
+  if (opcuaPki === undefined) {
+    const dir = mkdtempSync(join(tmpdir(), 'taogate-cell-pki-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    opcuaPki = dir;
+  }
+  return opcuaPki;
+}
 
 export interface CellOptions {
   /** Start the Modbus simulator and the gateway's Modbus front. */
   readonly modbus?: boolean;
+  /** Start the OPC UA reactor simulator and the gateway's OPC UA front (certificates shared per test process, clients auto-trusted). */
+  readonly opcua?: boolean;
   readonly deadlineMs?: number;
   readonly profilePath?: string;
   /** Transform the loaded profile (before the device override). */
@@ -40,8 +57,12 @@ export interface Cell {
   governance: GovernanceService | undefined;
   gateway: GatewayService;
   readonly plc: ModbusSim | undefined;
+  /** The OPC UA reactor simulator, with `opcua: true`. */
+  readonly opcuaPlc: OpcuaSim | undefined;
   /** Port of the gateway's Modbus front. */
   modbusPort: number;
+  /** Endpoint URL of the gateway's OPC UA front ('' without `opcua: true`). */
+  opcuaEndpoint: string;
   startGovernance(): Promise<GovernanceService>;
   stopGovernance(): Promise<void>;
   restartGateway(): Promise<GatewayService>;
@@ -58,6 +79,13 @@ export async function startCell(o: CellOptions = {}): Promise<Cell> {
   if (o.editProfile) profile = o.editProfile(profile);
   const plc = o.modbus ? await startModbusSim({ host: '127.0.0.1', port: 0, logFile: join(dir, 'plc-writes.jsonl'), tickMs: 100 }) : undefined;
   if (plc) profile = withDeviceOverrides(profile, { skid: { host: '127.0.0.1', port: plc.port } });
+  let opcuaPlc: OpcuaSim | undefined;
+  if (o.opcua) {
+    // imported lazily: node-opcua takes ~1 s to load, and Modbus-only cells do not need it
+    const { startOpcuaSim } = await import('../../simulators/opcua/index.js');
+    opcuaPlc = await startOpcuaSim({ host: '127.0.0.1', port: 0, pkiDir: join(opcuaPkiDir(), 'plc-opcua'), logFile: join(dir, 'plc-opcua-log.jsonl') });
+    profile = withDeviceOverrides(profile, { reactor: { endpoint: opcuaPlc.endpoint } });
+  }
   initKeys(keysDir, profile);
   const kp = keyPaths(keysDir);
   const trust = TrustStore.load(kp.trust);
@@ -76,7 +104,20 @@ export async function startCell(o: CellOptions = {}): Promise<Cell> {
       mqtt: { url: broker.url, username: profile.gateway.id, password: secret(profile.gateway.id) },
       log: silentLogger,
       governanceDeadlineMs: o.deadlineMs,
-      fronts: o.modbus ? buildFronts(profile, { host: '127.0.0.1', modbusPort: 0 }, silentLogger) : [],
+      fronts:
+        o.modbus || o.opcua
+          ? buildFronts(
+              profile,
+              {
+                host: '127.0.0.1',
+                modbusPort: o.modbus ? 0 : undefined,
+                opcuaPort: o.opcua ? 0 : undefined,
+                opcuaPkiDir: join(opcuaPkiDir(), 'gateway-opcua'),
+                opcuaAutoAcceptClients: true,
+              },
+              silentLogger,
+            )
+          : [],
     });
 
   const cell: Cell = {
@@ -86,6 +127,8 @@ export async function startCell(o: CellOptions = {}): Promise<Cell> {
     trust,
     broker,
     plc,
+    opcuaPlc,
+    opcuaEndpoint: '',
     governance: await startGovernance(),
     gateway: undefined as unknown as GatewayService,
     modbusPort: 0,
@@ -101,6 +144,7 @@ export async function startCell(o: CellOptions = {}): Promise<Cell> {
       await cell.gateway.close();
       cell.gateway = await startGw();
       cell.modbusPort = portOf(cell.gateway.addresses.modbus);
+      cell.opcuaEndpoint = cell.gateway.addresses.opcua ?? '';
       return cell.gateway;
     },
     async operator() {
@@ -124,11 +168,13 @@ export async function startCell(o: CellOptions = {}): Promise<Cell> {
       await cell.governance?.close().catch(() => {});
       await broker.close().catch(() => {});
       await plc?.close().catch(() => {});
+      await opcuaPlc?.close().catch(() => {});
       rmSync(dir, { recursive: true, force: true });
     },
   };
   cell.gateway = await startGw();
   cell.modbusPort = portOf(cell.gateway.addresses.modbus);
+  cell.opcuaEndpoint = cell.gateway.addresses.opcua ?? '';
   return cell;
 }
 

@@ -4,6 +4,7 @@ import { CliError, EXIT } from '../exit.js';
 import { createLogger } from '../log.js';
 import { DEFAULT_PORT_BASE, startDemoStack, type ReadyInfo } from '../demo/stack.js';
 import { demoGuide } from '../demo/guide.js';
+import { signalPromise } from '../run-service.js';
 
 export function registerDemoCommand(program: Command): void {
   program
@@ -17,24 +18,13 @@ export function registerDemoCommand(program: Command): void {
       action(async (opts: { data: string; portBase: number; logLevel: string; profile?: string }) => {
         if (opts.portBase < 1 || opts.portBase + 5 > 65535) throw new CliError(`--port-base ${opts.portBase}: needs 6 ports in 1..65535`, EXIT.usage);
         const log = createLogger({ level: opts.logLevel, name: 'demo' });
+        const signal = signalPromise(log);
         const started = performance.now();
         const stack = await startDemoStack({ data: opts.data, portBase: opts.portBase, log, profilePath: opts.profile });
         log.info({ ms: Math.round(performance.now() - started) }, 'demo ready');
         process.stdout.write(`READY ${JSON.stringify(stack.ready satisfies ReadyInfo)}\n`);
         process.stderr.write(demoGuide(stack.ready));
-        await new Promise<void>((resolve) => {
-          const stop = (signal: string) => {
-            log.info({ signal }, 'shutting down');
-            resolve();
-          };
-          process.once('SIGINT', () => stop('SIGINT'));
-          process.once('SIGTERM', () => stop('SIGTERM'));
-        });
-        const killer = setTimeout(() => {
-          process.stderr.write('taogate: shutdown took longer than 10 s, exiting\n');
-          process.exit(EXIT.failed);
-        }, 10_000);
-        killer.unref();
+        await signal;
         await stack.close();
         log.flush?.();
         return EXIT.ok;

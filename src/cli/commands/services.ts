@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { readPrivateKeyFile } from '../../crypto/keyfile.js';
 import { startGovernanceService } from '../../governance/service.js';
@@ -12,7 +13,7 @@ import { CliError } from '../exit.js';
 import { createLogger } from '../log.js';
 import { dataPaths, keyPaths, keysDir } from '../paths.js';
 import { loadProfileOrExit } from '../profile-source.js';
-import { untilSignal } from '../run-service.js';
+import { signalPromise, untilSignal } from '../run-service.js';
 import { registerSimCommands } from './sim.js';
 
 interface CommonOpts {
@@ -50,6 +51,7 @@ export function registerServiceCommands(program: Command): void {
     .action(
       action(async (opts: CommonOpts & { host: string; port: number; users?: string }) => {
         const log = createLogger({ level: opts.logLevel, name: 'broker' });
+        const signal = signalPromise(log);
         const file = opts.users ?? keyPaths(keysDir(opts)).mqttUsers;
         let users: unknown;
         try {
@@ -60,7 +62,7 @@ export function registerServiceCommands(program: Command): void {
         const broker = await startBroker({ host: opts.host, port: opts.port, users: users as never, log: (level, msg, obj) => log[level === 'warn' ? 'warn' : 'debug'](obj ?? {}, msg) });
         log.info({ url: broker.url }, 'broker listening');
         process.stdout.write(`READY ${JSON.stringify({ mqtt: broker.url })}\n`);
-        return untilSignal(log, () => broker.close());
+        return untilSignal(log, signal, () => broker.close());
       }),
     );
 
@@ -75,13 +77,14 @@ export function registerServiceCommands(program: Command): void {
     .action(
       action(async (opts: CommonOpts & { broker: string; profile?: string }) => {
         const log = createLogger({ level: opts.logLevel, name: 'governance' });
+        const signal = signalPromise(log);
         const profile = loadProfileOrExit(opts.profile);
         const kp = keyPaths(keysDir(opts));
         const login = brokerLogin({ broker: opts.broker, data: opts.data, keys: opts.keys, user: 'governance' });
         const svc = await startGovernanceService({ ...login, profile, trust: loadTrust(kp.trust), signer: loadKey(kp.governance).signer, log });
         log.info({ broker: login.url, gateway: profile.gateway.id, policy: profile.policyHash }, 'governance running');
         process.stdout.write(`READY ${JSON.stringify({ mqtt: login.url, gateway: profile.gateway.id })}\n`);
-        return untilSignal(log, () => svc.close());
+        return untilSignal(log, signal, () => svc.close());
       }),
     );
 
@@ -96,11 +99,14 @@ export function registerServiceCommands(program: Command): void {
     .option('--host <host>', 'listen address of the fronts', '127.0.0.1')
     .option('--modbus-port <n>', 'Modbus TCP front port (omit: no Modbus front)', parseIntOption())
     .option('--opcua-port <n>', 'OPC UA front port (omit: no OPC UA front)', parseIntOption())
+    .option('--opcua-pki <dir>', 'OPC UA front certificates (default: DATA/pki/gateway-opcua); trust a client by moving its certificate from server/rejected to server/trusted')
+    .option('--opcua-trust-clients', 'trust every OPC UA client application certificate on first use (demo/lab only)')
     .option('--deadline-ms <n>', 'governance deadline for inline TAOs (default: profile defaults.governance_deadline_ms)', parseIntOption())
     .option('--log-level <level>', 'log level', 'info')
     .action(
-      action(async (opts: CommonOpts & { broker: string; profile?: string; ledger?: string; deadlineMs?: number; host: string; modbusPort?: number; opcuaPort?: number }) => {
+      action(async (opts: CommonOpts & { broker: string; profile?: string; ledger?: string; deadlineMs?: number; host: string; modbusPort?: number; opcuaPort?: number; opcuaPki?: string; opcuaTrustClients?: boolean }) => {
         const log = createLogger({ level: opts.logLevel, name: 'gateway' });
+        const signal = signalPromise(log);
         const profile = loadProfileOrExit(opts.profile);
         const kp = keyPaths(keysDir(opts));
         const login = brokerLogin({ broker: opts.broker, data: opts.data, keys: opts.keys, user: profile.gateway.id });
@@ -112,11 +118,21 @@ export function registerServiceCommands(program: Command): void {
           mqtt: login,
           log,
           governanceDeadlineMs: opts.deadlineMs,
-          fronts: buildFronts(profile, { host: opts.host, modbusPort: opts.modbusPort, opcuaPort: opts.opcuaPort }, log),
+          fronts: buildFronts(
+            profile,
+            {
+              host: opts.host,
+              modbusPort: opts.modbusPort,
+              opcuaPort: opts.opcuaPort,
+              opcuaPkiDir: opts.opcuaPki ?? join(dataPaths(opts.data ?? './data').root, 'pki', 'gateway-opcua'),
+              opcuaAutoAcceptClients: opts.opcuaTrustClients === true,
+            },
+            log,
+          ),
         });
         log.info({ broker: login.url, ...gw.addresses }, 'gateway running');
         process.stdout.write(`READY ${JSON.stringify({ mqtt: login.url, ...gw.addresses })}\n`);
-        return untilSignal(log, () => gw.close());
+        return untilSignal(log, signal, () => gw.close());
       }),
     );
 

@@ -3,7 +3,7 @@ import { describeModbusSim } from '../../../simulators/modbus/describe.js';
 import { describeOpcuaSim } from '../../../simulators/opcua/describe.js';
 import { action, parseIntOption } from '../action.js';
 import { createLogger } from '../log.js';
-import { untilSignal } from '../run-service.js';
+import { signalPromise, untilSignal } from '../run-service.js';
 
 export function registerSimCommands(program: Command): void {
   const sim = program.command('sim').description('bundled PLC simulators (for the demo, tests and commissioning dry runs)');
@@ -20,11 +20,12 @@ export function registerSimCommands(program: Command): void {
     .action(
       action(async (opts: { host: string; port: number; unit: number; log?: string; logLevel: string }) => {
         const log = createLogger({ level: opts.logLevel, name: 'sim-modbus' });
+        const signal = signalPromise(log);
         const { startModbusSim } = await import('../../../simulators/modbus/index.js');
         const s = await startModbusSim({ host: opts.host, port: opts.port, unitId: opts.unit, logFile: opts.log });
         log.info({ host: s.host, port: s.port, unit: opts.unit }, 'Modbus PLC simulator listening');
         process.stdout.write(`READY ${JSON.stringify({ modbus: `${s.host}:${s.port}` })}\n`);
-        return untilSignal(log, () => s.close());
+        return untilSignal(log, signal, () => s.close());
       }),
     );
 
@@ -40,11 +41,12 @@ export function registerSimCommands(program: Command): void {
     .action(
       action(async (opts: { host: string; port: number; pki?: string; log?: string; logLevel: string }) => {
         const log = createLogger({ level: opts.logLevel, name: 'sim-opcua' });
+        const signal = signalPromise(log);
         const { startOpcuaSim } = await import('../../../simulators/opcua/index.js');
         const s = await startOpcuaSim({ host: opts.host, port: opts.port, pkiDir: opts.pki, logFile: opts.log });
         log.info({ endpoint: s.endpoint }, 'OPC UA PLC simulator listening');
         process.stdout.write(`READY ${JSON.stringify({ opcua: s.endpoint })}\n`);
-        return untilSignal(log, () => s.close());
+        return untilSignal(log, signal, () => s.close());
       }),
     );
 }

@@ -14,6 +14,9 @@ import { startBroker } from '../../mqtt/index.js';
 import { join } from 'node:path';
 import { GatewayMetrics } from '../../ops/metrics.js';
 import { startOpsServer } from '../../ops/http.js';
+import { bindGatewayMetrics, gatewayChecks, timeLedgerAppends } from '../../ops/gateway-ops.js';
+import { startConsole } from '../../console/index.js';
+import { demoTrends } from './trends.js';
 import { withDeviceOverrides } from '../../policy/index.js';
 import { TrustStore } from '../../tao/truststore.js';
 import { initKeys } from '../keys-init.js';
@@ -95,25 +98,30 @@ export async function startDemoStack(o: DemoOptions): Promise<DemoStack> {
       ledgerDir: paths.gatewayLedger,
       mqtt: { url: broker.url, username: profile.gateway.id, password: readSecret(kp.mqttSecret(profile.gateway.id)) },
       log: gatewayLog,
-      fronts: buildFronts(profile, { host, modbusPort: base + 1, opcuaPort: base + 2 }, gatewayLog),
+      // Demo: OPC UA clients (UaExpert, ...) are trusted on first use; a real gateway leaves that off.
+      fronts: buildFronts(profile, { host, modbusPort: base + 1, opcuaPort: base + 2, opcuaPkiDir: join(paths.root, 'pki', 'gateway-opcua'), opcuaAutoAcceptClients: true }, gatewayLog),
     });
     closers.push(() => gateway.close());
 
-    metrics.bind({
-      pendingApprovals: () => governance.governance.queue.list().length,
-      stagedTaos: () => gateway.gate.staged.size,
-      ledgerHead: () => gateway.ledger.head.seq,
-      ledgerSize: () => gateway.ledger.count,
-    });
+    timeLedgerAppends(gateway.ledger, metrics);
+    bindGatewayMetrics(metrics, () => gateway, { pendingApprovals: () => governance.governance.queue.list().length });
+    const approverConsole = startConsole(
+      {
+        role: 'demo',
+        governance: () => governance.governance,
+        ledger: () => gateway.ledger,
+        trust,
+        trend: demoTrends(profile, plcModbus, plcOpcua),
+      },
+      { log: o.log.child({ svc: 'console' }) },
+    );
+    closers.push(async () => approverConsole.close());
     const http = await startOpsServer({
       host,
       port: base + 5,
       registry: metrics.registry,
-      checks: {
-        broker: () => (gateway.client.connected ? { ok: true } : { ok: false, detail: 'gateway not connected to the broker' }),
-        governance: () => gateway.heartbeat.status(),
-        ledger: () => ({ ok: true, detail: `head ${gateway.ledger.head.seq}` }),
-      },
+      checks: gatewayChecks(() => gateway),
+      routes: approverConsole.routes,
     });
     closers.push(() => http.close());
 

@@ -22,7 +22,7 @@ import { verifyTao, type ExpectedScope } from '../../tao/verify.js';
 import { GovernanceUnavailable, silentLogger, type GateLedger, type GateLogger, type GateObserver, type GovernancePort } from './ports.js';
 import { StagedTaos } from './staged.js';
 import { openTicket } from './ticket.js';
-import { TaoPresenter, type PresentResult } from './presenter.js';
+import { TaoPresenter, type PresentAs, type PresentResult } from './presenter.js';
 import { reconcileOpenIntents } from './recover.js';
 import type { CurrentValueReader, Refused, Verdict, WriteRequest } from './types.js';
 
@@ -70,9 +70,9 @@ export class Gate {
     this.sweeper = undefined;
   }
 
-  /** Stages a pre-issued TAO; see TaoPresenter. */
-  present(input: unknown, source: string): Promise<PresentResult> {
-    return this.presenter.present(input, source);
+  /** Stages a pre-issued TAO; see TaoPresenter (`as`: the authenticated presenter, when the channel knows it). */
+  present(input: unknown, source: string, as?: PresentAs): Promise<PresentResult> {
+    return this.presenter.present(input, source, as);
   }
 
   /** Voids expired staged TAOs now (the sweeper does this every second). */

@@ -18,6 +18,16 @@ export type PresentResult =
   | { readonly ok: true; readonly jti: string; readonly exp: number; readonly seq: number }
   | { readonly ok: false; readonly code: RefusalCode; readonly reason: string };
 
+/**
+ * Who is presenting, when the channel authenticates them (OPC UA sessions).
+ * `actor: null` = an unauthenticated presenter: refused unknown_actor. A
+ * TAO whose subject is not `actor` is refused scope_mismatch, before it is
+ * consumed. Omitted (MQTT staging): the TAO's own signature is the proof.
+ */
+export interface PresentAs {
+  readonly actor: string | null;
+}
+
 export interface PresenterDeps {
   readonly profile: Profile;
   readonly trust: TrustStore;
@@ -30,8 +40,9 @@ export interface PresenterDeps {
 export class TaoPresenter {
   constructor(private readonly deps: PresenterDeps) {}
 
-  async present(input: unknown, source: string): Promise<PresentResult> {
+  async present(input: unknown, source: string, as?: PresentAs): Promise<PresentResult> {
     const { profile, trust, ledger, now, log } = this.deps;
+    if (as && as.actor === null) return this.refuse(input, source, 'unknown_actor', 'only a session authenticated as a profile actor may present a TAO');
     const nowSeconds = Math.floor(now() / 1000);
     const result = await verifyTao(input, {
       trust,
@@ -45,6 +56,7 @@ export class TaoPresenter {
     if (!result.ok) return this.refuse(input, source, result.code, result.reason);
     const { tao, envelope } = result;
     if (!profile.actors.has(tao.sub)) return this.refuse(input, source, 'unknown_actor', `TAO subject ${tao.sub} is not an actor of this gateway`);
+    if (as && as.actor !== tao.sub) return this.refuse(input, source, 'scope_mismatch', `TAO subject ${tao.sub} is not the presenting actor ${as.actor}`);
     const envelopeText = JSON.stringify(envelope);
     const body: Json = { source, actor: tao.sub, op: tao.scope.op, target: tao.scope.target, value: tao.scope.value, jti: tao.jti, exp: tao.exp, tao: envelope as unknown as Json };
     try {

@@ -1,0 +1,117 @@
+/**
+ * Chain health for the console: a full verify (on start and on demand) with
+ * the same verifyRecords the CLI runs, fed from the OPEN ledger's iterate()
+ * (the folder is locked by the gateway), and a running check of every new
+ * receipt against the one before it with the pure checkReceipt.
+ */
+import { checkReceipt, verifyRecords, type Ledger, type PrevLink, type Receipt, type RecordSource } from '../ledger/index.js';
+import type { TrustStore } from '../tao/truststore.js';
+
+export interface VerifyResult {
+  readonly ok: boolean;
+  readonly count: number;
+  readonly head: string;
+  readonly firstBad?: number;
+  readonly reason?: string;
+  /** When it finished (ms since epoch) and how long it took. */
+  readonly at: number;
+  readonly ms: number;
+}
+
+export interface ChainStatus {
+  readonly available: boolean;
+  readonly count: number;
+  readonly headSeq: number;
+  readonly head: string;
+  readonly lastVerify?: VerifyResult;
+  readonly verifying: boolean;
+  /** The running check of new receipts: the last seq it checked, and the first problem it found. */
+  readonly checkedTo: number;
+  readonly problem?: string;
+  /** Receipts not yet acknowledged upstream; null shows as "n/a" until replication exists. */
+  readonly replicationLag: number | null;
+}
+
+/** The open ledger as a record source for verifyRecords. */
+export function openLedgerRecords(ledger: Ledger): RecordSource {
+  const head = ledger.head;
+  return {
+    storedHead: () => JSON.stringify({ seq: head.seq, hash: head.hash }),
+    async *[Symbol.asyncIterator]() {
+      for await (const r of ledger.iterate({ to: head.seq })) yield { key: r.seq, raw: JSON.stringify(r) };
+    },
+  };
+}
+
+export class ChainHealth {
+  private last: VerifyResult | undefined;
+  private running: Promise<VerifyResult> | undefined;
+  private prev: PrevLink | null = null;
+  private problem: string | undefined;
+  private ledgerSeen: Ledger | undefined;
+
+  constructor(
+    private readonly trust: TrustStore | undefined,
+    private readonly replicationLag: () => number | undefined = () => undefined,
+  ) {}
+
+  private keyFor = (gateway: string): Uint8Array | undefined => this.trust?.byName(gateway, 'gateway')?.publicKey;
+
+  /** Runs a full verify of the ledger as it is now (one at a time). */
+  verify(ledger: Ledger): Promise<VerifyResult> {
+    this.running ??= (async () => {
+      const started = performance.now();
+      try {
+        const report = await verifyRecords(openLedgerRecords(ledger), this.keyFor);
+        const { ok, count, head, firstBad, reason } = report;
+        this.last = { ok, count, head, ...(firstBad !== undefined ? { firstBad, reason } : {}), at: Date.now(), ms: Math.round(performance.now() - started) };
+      } catch (err) {
+        this.last = { ok: false, count: 0, head: '', reason: `could not read the ledger: ${(err as Error).message}`, at: Date.now(), ms: Math.round(performance.now() - started) };
+      } finally {
+        this.running = undefined;
+      }
+      return this.last;
+    })();
+    return this.running;
+  }
+
+  /** Checks receipts as they arrive, each against the one before. */
+  checkNew(ledger: Ledger, receipts: readonly Receipt[]): void {
+    if (ledger !== this.ledgerSeen) {
+      this.ledgerSeen = ledger;
+      this.prev = null;
+      this.problem = undefined;
+    }
+    for (const r of receipts) {
+      if (this.problem) return;
+      if (this.prev === null && r.seq !== 0) {
+        // Started mid-chain: take this receipt's predecessor on trust of the full verify.
+        this.prev = { seq: r.seq - 1, hash: r.prev };
+      } else if (this.prev && r.seq <= this.prev.seq) continue;
+      const key = this.keyFor(r.gateway);
+      const problem = key ? checkReceipt(r, this.prev, key) : { reason: 'bad signature', detail: `no key for gateway ${r.gateway}` };
+      if (problem) {
+        this.problem = `seq ${r.seq}: ${problem.reason}: ${problem.detail}`;
+        return;
+      }
+      this.prev = { seq: r.seq, hash: r.hash, ts: r.ts };
+    }
+  }
+
+  status(ledger: Ledger | undefined): ChainStatus {
+    const lag = this.replicationLag();
+    if (!ledger) return { available: false, count: 0, headSeq: -1, head: '', verifying: false, checkedTo: -1, replicationLag: lag ?? null };
+    const head = ledger.head;
+    return {
+      available: true,
+      count: ledger.count,
+      headSeq: head.seq,
+      head: head.hash,
+      ...(this.last ? { lastVerify: this.last } : {}),
+      verifying: this.running !== undefined,
+      checkedTo: ledger === this.ledgerSeen ? (this.prev?.seq ?? -1) : -1,
+      ...(this.problem ? { problem: this.problem } : {}),
+      replicationLag: lag ?? null,
+    };
+  }
+}

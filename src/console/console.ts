@@ -1,0 +1,165 @@
+/**
+ * The approver console: three views (approvals, receipts + chain health,
+ * trend) as routes on the ops HTTP server. Pages get their state and every
+ * change through one SSE stream (/api/events); the only thing a page ever
+ * sends is a signed approval (the approver's key stays in the browser).
+ *
+ *   GET  /                    the page
+ *   GET  /api/info            which views this process serves
+ *   GET  /api/approvals       pending requests (RequestView)
+ *   GET  /api/approvers       approver names and roles (from the profile)
+ *   POST /api/approvals       {"approval": Approval} -> Governance.approve
+ *   GET  /api/receipts?last=N the newest receipts (ReceiptRow)
+ *   GET  /api/chain           chain health
+ *   POST /api/chain/verify    verify the whole chain now
+ *   GET  /api/trend           trend samples and write marks
+ *   GET  /api/events          SSE: approvals, receipts, chain, trend
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+import { json, type Route } from '../ops/http.js';
+import { ApprovalFeed, type ConsoleLogger } from './approvals.js';
+import { BodyError, readJsonBody } from './body.js';
+import { ChainHealth } from './chain.js';
+import { EventHub, type ConsoleEvent } from './events.js';
+import { receiptRow, receiptsAfter, type ReceiptRow } from './receipts.js';
+import type { ConsoleSources } from './sources.js';
+import { SECURITY_HEADERS, serveStatic } from './static.js';
+import { TrendSampler } from './trend.js';
+
+export interface ConsoleOptions {
+  readonly log?: ConsoleLogger;
+  /** How often the ledger head is polled for new receipts (ms). */
+  readonly receiptPollMs?: number;
+  /** How often trends are sampled (ms). */
+  readonly trendPeriodMs?: number;
+}
+
+export interface ApproverConsole {
+  readonly routes: readonly Route[];
+  close(): void;
+}
+
+const RECENT = 100;
+
+export function startConsole(sources: ConsoleSources, o: ConsoleOptions = {}): ApproverConsole {
+  const hub = new EventHub();
+  const approvals = new ApprovalFeed(sources.governance ?? (() => undefined), hub);
+  const chain = new ChainHealth(sources.trust, sources.replicationLag);
+  const trend = new TrendSampler(sources.trend ?? [], hub, o.trendPeriodMs);
+  const ledgerOf = sources.ledger ?? (() => undefined);
+
+  // New receipts: poll the in-memory head (cheap), read what is new, check it, push it.
+  let lastSeq = -1;
+  let busy = false;
+  const poll = async () => {
+    const ledger = ledgerOf();
+    if (busy || !ledger || ledger.head.seq <= lastSeq) return;
+    busy = true;
+    try {
+      const fresh = await receiptsAfter(ledger, lastSeq, RECENT);
+      if (fresh.length === 0) return;
+      lastSeq = fresh[fresh.length - 1]!.seq;
+      chain.checkNew(ledger, fresh);
+      hub.emit('receipts', { rows: fresh.map(receiptRow) });
+      hub.emit('chain', chain.status(ledger));
+    } catch (err) {
+      o.log?.warn({ err: (err as Error).message }, 'console could not read new receipts');
+    } finally {
+      busy = false;
+    }
+  };
+  const poller = setInterval(() => void poll(), o.receiptPollMs ?? 250);
+  poller.unref();
+
+  const verifyNow = async () => {
+    const ledger = ledgerOf();
+    if (!ledger) return chain.status(undefined);
+    await chain.verify(ledger);
+    const status = chain.status(ledger);
+    hub.emit('chain', status);
+    return status;
+  };
+  void verifyNow();
+
+  const recent = async (n: number): Promise<ReceiptRow[]> => {
+    const ledger = ledgerOf();
+    return ledger ? (await ledger.last(n)).map(receiptRow) : [];
+  };
+
+  const trendState = async () => {
+    const ledger = ledgerOf();
+    const tags = trend.markedTags();
+    const marks = ledger && tags.size > 0 ? (await ledger.last(2000)).filter((r) => r.kind === 'committed').map(receiptRow).filter((r) => tags.has(r.target)) : [];
+    return { series: trend.view(), marks };
+  };
+
+  const info = () => ({
+    role: sources.role,
+    views: { approvals: sources.governance?.() !== undefined, receipts: ledgerOf() !== undefined, trend: (sources.trend ?? []).length > 0 },
+  });
+
+  const initialEvents = async (): Promise<ConsoleEvent[]> => [
+    { event: 'approvals', data: approvals.snapshot() },
+    { event: 'receipts', data: { reset: true, rows: await recent(RECENT) } },
+    { event: 'chain', data: chain.status(ledgerOf()) },
+    { event: 'trend', data: { reset: true, ...(await trendState()) } },
+  ];
+
+  const api = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> => {
+    const route = `${req.method ?? 'GET'} ${url.pathname}`;
+    switch (route) {
+      case 'GET /api/info':
+        return reply(res, 200, info());
+      case 'GET /api/approvals':
+        return reply(res, 200, approvals.snapshot());
+      case 'GET /api/approvers':
+        return reply(res, 200, { approvers: approvals.approvers() });
+      case 'POST /api/approvals': {
+        let body: unknown;
+        try {
+          body = await readJsonBody(req);
+        } catch (err) {
+          const status = err instanceof BodyError ? err.status : 400;
+          return reply(res, status, { ok: false, code: 'malformed', reason: (err as Error).message });
+        }
+        const { status, answer } = approvals.submit(body, o.log);
+        return reply(res, status, answer);
+      }
+      case 'GET /api/receipts': {
+        const n = Math.min(1000, Math.max(1, Number(url.searchParams.get('last') ?? RECENT) || RECENT));
+        return reply(res, 200, { available: ledgerOf() !== undefined, rows: await recent(n) });
+      }
+      case 'GET /api/chain':
+        return reply(res, 200, chain.status(ledgerOf()));
+      case 'POST /api/chain/verify':
+        return reply(res, 200, await verifyNow());
+      case 'GET /api/trend':
+        return reply(res, 200, await trendState());
+      case 'GET /api/events':
+        hub.serve(req, res, await initialEvents());
+        return true;
+      default:
+        return false;
+    }
+  };
+
+  const files: Route = async (req, res, url) => (req.method === 'GET' || req.method === 'HEAD' ? serveStatic(url.pathname, res) : false);
+
+  return {
+    routes: [api, files],
+    close() {
+      clearInterval(poller);
+      approvals.close();
+      trend.close();
+      hub.close();
+    },
+  };
+}
+
+function reply(res: ServerResponse, status: number, body: unknown): true {
+  for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
+  json(res, status, body);
+  return true;
+}
+

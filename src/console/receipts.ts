@@ -1,0 +1,65 @@
+/**
+ * The receipts view's server side: what a person reads of a receipt (kind,
+ * actor, tag, value, outcome, TAO id), pushed to pages as the ledger grows.
+ * The gateway holds the ledger open (LevelDB lock), so this reads through the
+ * open Ledger, never by opening the folder a second time.
+ */
+import type { Ledger, Receipt } from '../ledger/index.js';
+
+export interface ReceiptRow {
+  readonly seq: number;
+  readonly ts: number;
+  readonly kind: string;
+  readonly actor: string;
+  readonly target: string;
+  readonly value: string;
+  /** authorized | committed | voided | indeterminate | refused: CODE | '' */
+  readonly outcome: string;
+  readonly jti: string;
+  readonly protocol: string;
+  readonly reason: string;
+  readonly hash: string;
+}
+
+export function receiptRow(r: Receipt): ReceiptRow {
+  const b = (typeof r.body === 'object' && r.body !== null && !Array.isArray(r.body) ? r.body : {}) as Record<string, unknown>;
+  const str = (k: string) => (typeof b[k] === 'string' || typeof b[k] === 'number' ? String(b[k]) : '');
+  return {
+    seq: r.seq,
+    ts: r.ts,
+    kind: r.kind,
+    actor: str('actor'),
+    target: str('target'),
+    value: str('value'),
+    outcome: outcomeOf(r.kind, str('code')),
+    jti: str('jti'),
+    protocol: str('protocol'),
+    reason: str('reason'),
+    hash: r.hash,
+  };
+}
+
+function outcomeOf(kind: string, code: string): string {
+  switch (kind) {
+    case 'intent':
+      return 'authorized';
+    case 'committed':
+    case 'voided':
+    case 'indeterminate':
+      return kind;
+    case 'denied':
+      return `refused: ${code || 'unknown'}`;
+    default:
+      return '';
+  }
+}
+
+/** Receipts after `afterSeq`, at most `max` of the newest. */
+export async function receiptsAfter(ledger: Ledger, afterSeq: number, max: number): Promise<Receipt[]> {
+  const head = ledger.head.seq;
+  if (head <= afterSeq) return [];
+  const from = Math.max(afterSeq + 1, head - max + 1);
+  const out: Receipt[] = [];
+  for await (const r of ledger.iterate({ from, to: head })) out.push(r);
+  return out;
+}

@@ -1,0 +1,103 @@
+/**
+ * Gated method calls and PresentTAO. The gateway's method nodes are bound
+ * to these handlers; node-opcua has already checked the argument count and
+ * DataTypes against the method's InputArguments (OPC 10000-4 §5.11.2:
+ * BadArgumentsMissing, BadTooManyArguments, BadTypeMismatch) and passes
+ * the session context, so the actor is the session's.
+ *
+ *   call: op 'call', target = method name, args = canonical strings ->
+ *         gate.authorize -> forwarded to the PLC only when allowed ->
+ *         the PLC's result; refusals answer REFUSAL_CODES[code].opcua
+ *   PresentTAO(envelope) -> (jti, code): stages the TAO for the session's
+ *         actor (the TAO's subject must be that actor)
+ */
+import { randomUUID } from 'node:crypto';
+import { DataType, StatusCodes, type CallMethodResultOptions, type ISessionContext, type NodeId, type StatusCode, type Variant } from 'node-opcua';
+import type { MethodPolicy } from '../../policy/types.js';
+import type { Gate } from '../gate/gate.js';
+import type { GateLogger } from '../gate/ports.js';
+import type { WriteRequest } from '../gate/types.js';
+import type { AuditEvents } from './audit.js';
+import { sessionSource, type ActorDirectory } from './identity.js';
+import type { OpcuaPlcLink } from './plc-link.js';
+import { PLC_UNREACHABLE, statusForRefusal } from './status.js';
+import { canonicalOf } from './variants.js';
+
+export interface CallDeps {
+  readonly gate: Gate;
+  readonly actors: ActorDirectory;
+  readonly links: ReadonlyMap<string, OpcuaPlcLink>;
+  readonly audit: AuditEvents;
+  readonly log: GateLogger;
+  /** The gateway NodeId of a method (the audit's SourceNode and MethodId). */
+  methodNode(method: MethodPolicy): NodeId;
+  track(p: Promise<void>): void;
+}
+
+export async function gatedCall(deps: CallDeps, method: MethodPolicy, inputArguments: Variant[], context: ISessionContext): Promise<CallMethodResultOptions> {
+  const actor = deps.actors.actorOf(context);
+  const base = { id: randomUUID(), protocol: 'opcua' as const, source: sessionSource(context), actor, op: 'call' as const, target: method.name, value: '' };
+  const node = deps.methodNode(method);
+  const audit = (entryId: string, status: boolean, message: string) =>
+    deps.audit.call({ entryId, actor, status, message, sourceNode: node, sourceName: method.name, methodId: node, inputArguments });
+
+  const args: string[] = [];
+  for (const [i, spec] of method.args.entries()) {
+    const c = canonicalOf(spec.type, inputArguments[i]);
+    if (!c.ok) {
+      const r = await deps.gate.refuse({ ...base, args: inputArguments.map((v) => String(v.value)) }, 'type_mismatch', `${method.name} argument ${spec.name}: ${c.reason}`);
+      audit(r.receiptSeq === undefined ? '' : `denied:${r.receiptSeq}`, false, `refused type_mismatch: ${r.reason}`);
+      return { statusCode: StatusCodes.BadTypeMismatch };
+    }
+    args.push(c.value);
+  }
+  const request: WriteRequest = { ...base, args };
+  const verdict = await deps.gate.authorize(request);
+  if (!verdict.allowed) {
+    audit(verdict.receiptSeq === undefined ? '' : `denied:${verdict.receiptSeq}`, false, `refused ${verdict.code}: ${verdict.reason}`);
+    return { statusCode: statusForRefusal(verdict.code) };
+  }
+
+  const { ticket } = verdict;
+  let status: StatusCode;
+  let result: CallMethodResultOptions;
+  try {
+    const link = deps.links.get(method.device);
+    if (!link) throw new Error(`no PLC link for device ${method.device}`);
+    const plc = await link.call(method.opcua.objectId, method.opcua.methodId, inputArguments);
+    status = plc.statusCode;
+    result = { statusCode: status, outputArguments: plc.outputArguments ?? [] };
+    deps.track(settle(deps, ticket, status.isGood() ? undefined : `PLC answered ${status.name}`));
+  } catch (err) {
+    status = PLC_UNREACHABLE;
+    result = { statusCode: status };
+    deps.track(settle(deps, ticket, `PLC did not answer: ${(err as Error).message}`));
+  }
+  audit(ticket.jti, status.isGood(), status.isGood() ? `${method.name}(${args.join(', ')}) authorized by TAO ${ticket.jti}` : `authorized by TAO ${ticket.jti}, PLC answered ${status.name}`);
+  return result;
+}
+
+async function settle(deps: CallDeps, ticket: import('../gate/types.js').WriteTicket, voidReason: string | undefined): Promise<void> {
+  try {
+    if (voidReason === undefined) await ticket.committed();
+    else await ticket.voided(voidReason);
+  } catch (err) {
+    deps.log.error({ jti: ticket.jti, err: (err as Error).message }, 'outcome receipt failed');
+  }
+}
+
+export interface PresentDeps {
+  readonly gate: Gate;
+  readonly actors: ActorDirectory;
+}
+
+export async function presentTao(deps: PresentDeps, envelope: string, context: ISessionContext): Promise<CallMethodResultOptions> {
+  const actor = deps.actors.actorOf(context);
+  const result = await deps.gate.present(envelope, `opcua:${sessionSource(context)}`, { actor });
+  const out = (jti: string, code: string) => [
+    { dataType: DataType.String, value: jti },
+    { dataType: DataType.String, value: code },
+  ];
+  if (result.ok) return { statusCode: StatusCodes.Good, outputArguments: out(result.jti, '') };
+  return { statusCode: statusForRefusal(result.code), outputArguments: out('', result.code) };
+}

@@ -1,0 +1,50 @@
+/**
+ * The node-opcua server of the front: endpoints, security, identities.
+ *
+ * - Listens on `host` only: node-opcua's `host` is what net.Server#listen
+ *   binds (without it, 0.0.0.0 / ::); `hostname` is what endpoint URLs say.
+ * - Security: None (demo) plus Basic256Sha256, Aes128_Sha256_RsaOaep and
+ *   Aes256_Sha256_RsaPss, each with Sign and SignAndEncrypt. Never
+ *   Basic128Rsa15 (RSA PKCS#1 v1.5; Node 20 warns, OPC UA deprecated it).
+ * - Certificates: the server's own under PKI/server, user certificates under
+ *   PKI/user (both given, or node-opcua writes ~/.config/node-opcua-default).
+ *   Client application certificates are trusted by an operator moving them
+ *   from PKI/server/rejected to PKI/server/trusted, unless
+ *   autoAcceptClientCertificates (the demo).
+ * - Identities: see identity.ts.
+ */
+import { join } from 'node:path';
+import { MessageSecurityMode, OPCUACertificateManager, OPCUAServer, SecurityPolicy } from 'node-opcua';
+import type { GateLogger } from '../gate/ports.js';
+import { profileUserCertificates, type ActorDirectory } from './identity.js';
+
+export const SECURITY_POLICIES = [SecurityPolicy.None, SecurityPolicy.Basic256Sha256, SecurityPolicy.Aes128_Sha256_RsaOaep, SecurityPolicy.Aes256_Sha256_RsaPss] as const;
+export const SECURITY_MODES = [MessageSecurityMode.None, MessageSecurityMode.Sign, MessageSecurityMode.SignAndEncrypt] as const;
+
+export interface ServerSettings {
+  readonly host: string;
+  readonly port: number;
+  readonly pkiDir: string;
+  readonly autoAcceptClientCertificates: boolean;
+  readonly actors: ActorDirectory;
+  readonly gatewayId: string;
+  readonly log: GateLogger;
+}
+
+export function createServer(s: ServerSettings): OPCUAServer {
+  return new OPCUAServer({
+    host: s.host,
+    hostname: s.host,
+    port: s.port,
+    resourcePath: '',
+    securityPolicies: [...SECURITY_POLICIES],
+    securityModes: [...SECURITY_MODES],
+    allowAnonymous: true,
+    isAuditing: true,
+    serverCertificateManager: new OPCUACertificateManager({ rootFolder: join(s.pkiDir, 'server'), automaticallyAcceptUnknownCertificate: s.autoAcceptClientCertificates }),
+    userCertificateManager: profileUserCertificates(s.actors, join(s.pkiDir, 'user'), s.log),
+    userManager: { isValidUser: (username: string, password: string) => s.actors.checkPassword(username, password) },
+    serverInfo: { applicationUri: `urn:taogate:${s.gatewayId}:opcua`, productUri: 'urn:taogate', applicationName: { text: `taogate ${s.gatewayId}` } },
+    buildInfo: { productName: 'taogate gateway', manufacturerName: 'taogate', productUri: 'urn:taogate' },
+  });
+}

@@ -1,0 +1,11 @@
+/** OPC UA status codes of the front, in one place: refusals come from REFUSAL_CODES (src/tao/refusal.ts). */
+import { StatusCodes, type StatusCode } from 'node-opcua';
+import { REFUSAL_CODES, type RefusalCode } from '../../tao/refusal.js';
+
+/** The StatusCode a refused Write or Call answers (INTERFACE.md "Protocol answers"). */
+export function statusForRefusal(code: RefusalCode): StatusCode {
+  return StatusCodes[REFUSAL_CODES[code].opcua];
+}
+
+/** The PLC could not be reached or did not answer: the write was not (known to be) applied. */
+export const PLC_UNREACHABLE: StatusCode = StatusCodes.BadCommunicationError;

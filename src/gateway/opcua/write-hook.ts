@@ -1,0 +1,168 @@
+/**
+ * The gated Write service. Replaces the server engine's write(context,
+ * nodesToWrite) after initialize() (FIELD-NOTES: never gate in setters, a
+ * denied value would still be stored and published). Per WriteValue (OPC
+ * 10000-4 §5.10.4, one result per node, in order):
+ *
+ *   not a gated tag              BadNodeIdUnknown / BadNotWritable, nothing forwarded
+ *   not the Value attribute,
+ *   or an index range            BadNotWritable / BadWriteNotSupported
+ *   wrong DataType               BadTypeMismatch (denied receipt, type_mismatch)
+ *   gate refuses                 REFUSAL_CODES[code].opcua (denied receipt)
+ *   gate allows                  forwarded to the PLC in one Write per device;
+ *                                the PLC's own status per node is answered
+ *
+ * All nodes of one request are authorized concurrently, so a request
+ * answers within one governance deadline. The variables are never written
+ * here: the mirror shows what the PLC reports through its subscription.
+ */
+import { randomUUID } from 'node:crypto';
+import { AttributeIds, StatusCodes, type ISessionContext, type NodeId, type StatusCode, type Variant, type WriteValue } from 'node-opcua';
+import type { TagPolicy } from '../../policy/types.js';
+import type { Gate } from '../gate/gate.js';
+import type { GateLogger } from '../gate/ports.js';
+import type { Verdict, WriteRequest, WriteTicket } from '../gate/types.js';
+import type { AuditEvents } from './audit.js';
+import { sessionSource, type ActorDirectory } from './identity.js';
+import type { OpcuaPlcLink } from './plc-link.js';
+import { PLC_UNREACHABLE, statusForRefusal } from './status.js';
+import { canonicalOf, variantOf } from './variants.js';
+
+export interface WriteHookDeps {
+  readonly gate: Gate;
+  readonly actors: ActorDirectory;
+  readonly tagsByNodeId: ReadonlyMap<string, TagPolicy>;
+  readonly links: ReadonlyMap<string, OpcuaPlcLink>;
+  readonly audit: AuditEvents;
+  readonly log: GateLogger;
+  /** Does the node exist at all (BadNodeIdUnknown otherwise). */
+  nodeExists(nodeId: WriteValue['nodeId']): boolean;
+  /** The gateway NodeId of a tag (the audit's SourceNode). */
+  nodeOf(tag: TagPolicy): NodeId;
+  /** The mirrored value of a tag (the audit's OldValue). */
+  mirrored(tag: TagPolicy): Variant | undefined;
+  /** Canonical PLC value for the read-back receipt. */
+  readCurrent(tag: string): Promise<string | undefined>;
+  /** Keeps an outcome receipt promise alive until close(). */
+  track(p: Promise<void>): void;
+}
+
+interface Gated {
+  readonly index: number;
+  readonly tag: TagPolicy;
+  readonly request: WriteRequest;
+  readonly variant: Variant;
+  readonly oldValue: Variant | undefined;
+  verdict?: Verdict;
+}
+
+export type EngineWrite = (context: ISessionContext, nodesToWrite: WriteValue[]) => Promise<StatusCode[]>;
+
+export function gatedWrite(deps: WriteHookDeps): EngineWrite {
+  return async (context, nodesToWrite) => {
+    const results: StatusCode[] = nodesToWrite.map(() => StatusCodes.BadInternalError);
+    const actor = deps.actors.actorOf(context);
+    const source = sessionSource(context);
+    const gated: Gated[] = [];
+    const refusals: Promise<void>[] = [];
+
+    nodesToWrite.forEach((wv, index) => {
+      const tag = deps.tagsByNodeId.get(wv.nodeId.toString());
+      if (!tag) {
+        results[index] = deps.nodeExists(wv.nodeId) ? StatusCodes.BadNotWritable : StatusCodes.BadNodeIdUnknown;
+        return;
+      }
+      if (wv.attributeId !== AttributeIds.Value) {
+        results[index] = StatusCodes.BadNotWritable;
+        return;
+      }
+      if (wv.indexRange && !wv.indexRange.isEmpty()) {
+        results[index] = StatusCodes.BadWriteNotSupported;
+        return;
+      }
+      const variant = wv.value?.value ?? undefined;
+      const canonical = canonicalOf(tag.type, variant);
+      const base = { id: randomUUID(), protocol: 'opcua' as const, source, actor, op: 'write' as const, target: tag.name };
+      const oldValue = deps.mirrored(tag);
+      if (!canonical.ok) {
+        results[index] = StatusCodes.BadTypeMismatch;
+        refusals.push(
+          deps.gate.refuse({ ...base, value: canonical.shown }, 'type_mismatch', `${tag.name} is ${tag.type}: ${canonical.reason}`).then((r) => {
+            if (variant) deps.audit.write({ ...auditBase(tag, deps, actor), entryId: denied(r.receiptSeq), status: false, message: `refused type_mismatch: ${r.reason}`, oldValue, newValue: variant });
+          }),
+        );
+        return;
+      }
+      gated.push({ index, tag, request: { ...base, value: canonical.value }, variant: variantOf(tag.type, canonical.value), oldValue });
+    });
+
+    await Promise.all([
+      ...refusals,
+      ...gated.map(async (g) => {
+        g.verdict = await deps.gate.authorize(g.request);
+      }),
+    ]);
+
+    const byDevice = new Map<string, (Gated & { ticket: WriteTicket })[]>();
+    for (const g of gated) {
+      const v = g.verdict!;
+      if (!v.allowed) {
+        results[g.index] = statusForRefusal(v.code);
+        deps.audit.write({ ...auditBase(g.tag, deps, actor), entryId: denied(v.receiptSeq), status: false, message: `refused ${v.code}: ${v.reason}`, oldValue: g.oldValue, newValue: g.variant });
+        continue;
+      }
+      const list = byDevice.get(g.tag.device) ?? [];
+      list.push({ ...g, ticket: v.ticket });
+      byDevice.set(g.tag.device, list);
+    }
+
+    await Promise.all([...byDevice].map(([device, list]) => forward(deps, device, list, results, actor)));
+    return results;
+  };
+}
+
+async function forward(deps: WriteHookDeps, device: string, list: (Gated & { ticket: WriteTicket })[], results: StatusCode[], actor: string | null): Promise<void> {
+  let statuses: StatusCode[];
+  let failure: string | undefined;
+  try {
+    const link = deps.links.get(device);
+    if (!link) throw new Error(`no PLC link for device ${device}`);
+    statuses = await link.write(list.map((g) => ({ nodeId: g.tag.opcua!.nodeId, value: g.variant })));
+  } catch (err) {
+    failure = (err as Error).message;
+    statuses = list.map(() => PLC_UNREACHABLE);
+  }
+  list.forEach((g, i) => {
+    const status = statuses[i]!;
+    results[g.index] = status;
+    const message = status.isGood() ? `${g.tag.name} = ${g.request.value} authorized by TAO ${g.ticket.jti}` : `authorized by TAO ${g.ticket.jti}, PLC answered ${status.name}`;
+    deps.audit.write({ ...auditBase(g.tag, deps, actor), entryId: g.ticket.jti, status: status.isGood(), message, oldValue: g.oldValue, newValue: g.variant });
+    deps.track(settle(deps, g.tag, g.ticket, status, failure));
+  });
+}
+
+/** The outcome receipt, after the client has its answer (as the Modbus front does). */
+async function settle(deps: WriteHookDeps, tag: TagPolicy, ticket: WriteTicket, status: StatusCode, failure: string | undefined): Promise<void> {
+  try {
+    if (failure !== undefined) return await ticket.voided(`PLC did not answer: ${failure}`);
+    if (!status.isGood()) return await ticket.voided(`PLC answered ${status.name}`);
+    if (!tag.readback) return await ticket.committed();
+    let readback: string | undefined;
+    try {
+      readback = await deps.readCurrent(tag.name);
+    } catch (err) {
+      return await ticket.voided(`read-back failed: ${(err as Error).message}`);
+    }
+    await ticket.committed(readback === undefined ? undefined : { readback });
+  } catch (err) {
+    deps.log.error({ jti: ticket.jti, err: (err as Error).message }, 'outcome receipt failed');
+  }
+}
+
+function auditBase(tag: TagPolicy, deps: WriteHookDeps, actor: string | null) {
+  return { actor, sourceName: tag.name, sourceNode: deps.nodeOf(tag) };
+}
+
+function denied(seq: number | undefined): string {
+  return seq === undefined ? '' : `denied:${seq}`;
+}

@@ -1,0 +1,29 @@
+/**
+ * The ops endpoint of a governance node (`taogate governance --http`): its
+ * own small registry (pending approvals, process metrics) and readiness
+ * (connected to the broker). The console is served beside it.
+ */
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import type { GovernanceService } from '../governance/service.js';
+import type { ReadinessCheck } from './http.js';
+
+export function governanceRegistry(svc: GovernanceService): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'taogate_process_' });
+  new Gauge({
+    name: 'taogate_pending_approvals',
+    help: 'Approval requests waiting for approvers',
+    registers: [registry],
+    collect() {
+      svc.governance.queue.expire(Date.now());
+      this.set(svc.governance.queue.list().length);
+    },
+  });
+  return registry;
+}
+
+export function governanceChecks(svc: GovernanceService): Record<string, ReadinessCheck> {
+  return {
+    broker: () => (svc.client.connected ? { ok: true } : { ok: false, detail: 'governance not connected to the broker' }),
+  };
+}

@@ -1,0 +1,113 @@
+/**
+ * Drives the real `taogate` CLI as a child process: one-shot commands and
+ * the long-running demo (READY line on stdout, clean exit on SIGTERM).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+export const CLI = fileURLToPath(new URL('../../src/cli/taogate.mjs', import.meta.url));
+export const REPO = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export function runCli(args: readonly string[], opts: { cwd?: string; timeoutMs?: number; input?: string } = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd ?? REPO, env: { ...process.env, NODE_NO_WARNINGS: '1' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`taogate ${args.join(' ')} did not finish in ${opts.timeoutMs ?? 30000} ms\n${stderr}`));
+    }, opts.timeoutMs ?? 30000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    if (opts.input !== undefined) child.stdin.end(opts.input);
+    else child.stdin.end();
+  });
+}
+
+/** A base port N such that N..N+5 are free on 127.0.0.1 right now. */
+export async function freePortBase(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20000 + Math.floor(Math.random() * 40000);
+    let ok = true;
+    for (let p = base; p < base + 6 && ok; p++) ok = await portFree(p);
+    if (ok) return base;
+  }
+  throw new Error('no 6 consecutive free ports found');
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
+
+export interface Ready {
+  mqtt: string;
+  modbus: string;
+  opcua: string;
+  plc: { modbus: string; opcua: string };
+  http: string;
+  data: string;
+}
+
+export interface DemoProcess {
+  readonly proc: ChildProcess;
+  readonly ready: Ready;
+  stderr(): string;
+  stdout(): string;
+  /** SIGTERM (or the given signal) and wait for the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export function startDemo(data: string, portBase: number, extra: readonly string[] = []): Promise<DemoProcess> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, [CLI, 'demo', '--data', data, '--port-base', String(portBase), '--log-level', 'warn', ...extra], {
+      cwd: REPO,
+      env: { ...process.env, NODE_NO_WARNINGS: '1' },
+    });
+    let stdout = '';
+    let stderr = '';
+    const exited = new Promise<number | null>((r) => proc.on('close', (code) => r(code)));
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`demo did not print READY within 30 s\n${stderr}`));
+    }, 30_000);
+    proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    proc.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      const line = stdout.split('\n').find((l) => l.startsWith('READY '));
+      if (line && stdout.endsWith('\n')) {
+        clearTimeout(timer);
+        resolve({
+          proc,
+          ready: JSON.parse(line.slice(6)) as Ready,
+          stderr: () => stderr,
+          stdout: () => stdout,
+          stop: async (signal = 'SIGTERM') => {
+            if (proc.exitCode !== null) return proc.exitCode;
+            proc.kill(signal);
+            return exited;
+          },
+        });
+      }
+    });
+    proc.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`demo exited with ${code} before READY\n${stderr}`));
+    });
+  });
+}
