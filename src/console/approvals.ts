@@ -12,12 +12,15 @@ import { viewRequest, type RequestView } from '../governance/views.js';
 import type { Approval } from '../tao/payload.js';
 import type { EventHub } from './events.js';
 
+/** A request as the console shows it: where its current value came from. */
+export type ConsoleRequestView = RequestView & { readonly currentFrom?: 'proposal' | 'plc' };
+
 export interface ApprovalsSnapshot {
   /** False when this process has no governance node (e.g. a gateway's console). */
   readonly available: boolean;
   /** Server clock, so pages compute ages without trusting their own. */
   readonly now: number;
-  readonly requests: readonly RequestView[];
+  readonly requests: readonly ConsoleRequestView[];
 }
 
 export interface ConsoleLogger {
@@ -36,6 +39,7 @@ export class ApprovalFeed {
   constructor(
     private readonly governance: () => Governance | undefined,
     hub: EventHub,
+    private readonly currentValue?: (tag: string) => string | undefined,
   ) {
     this.follow();
     this.sub = merge(this.changes.pipe(auditTime(0)), interval(1000))
@@ -51,7 +55,19 @@ export class ApprovalFeed {
     const now = Date.now();
     if (!gov) return { available: false, now, requests: [] };
     gov.queue.expire(now);
-    return { available: true, now, requests: gov.queue.list((r) => LIVE.has(r.status)).map((r) => viewRequest(r, gov.profile, now)) };
+    return { available: true, now, requests: gov.queue.list((r) => LIVE.has(r.status)).map((r) => this.withCurrent(viewRequest(r, gov.profile, now))) };
+  }
+
+  /** The proposal's current value when it has one, else what the PLC holds now (marked as such). */
+  private withCurrent(v: RequestView): ConsoleRequestView {
+    if (v.current !== undefined) return { ...v, currentFrom: 'proposal' };
+    let now: string | undefined;
+    try {
+      now = v.op === 'write' ? this.currentValue?.(v.target) : undefined;
+    } catch {
+      now = undefined;
+    }
+    return now === undefined ? v : { ...v, current: now, currentFrom: 'plc' };
   }
 
   approvers(): { name: string; role: string }[] {

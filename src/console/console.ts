@@ -44,7 +44,7 @@ const RECENT = 100;
 
 export function startConsole(sources: ConsoleSources, o: ConsoleOptions = {}): ApproverConsole {
   const hub = new EventHub();
-  const approvals = new ApprovalFeed(sources.governance ?? (() => undefined), hub);
+  const approvals = new ApprovalFeed(sources.governance ?? (() => undefined), hub, sources.currentValue);
   const chain = new ChainHealth(sources.trust, sources.replicationLag);
   const trend = new TrendSampler(sources.trend ?? [], hub, o.trendPeriodMs);
   const ledgerOf = sources.ledger ?? (() => undefined);

@@ -30,6 +30,11 @@ export interface ConsoleSources {
   readonly trend?: readonly TrendSeriesSource[];
   /** Receipts not yet acknowledged upstream; undefined while replication does not exist. */
   readonly replicationLag?: () => number | undefined;
+  /**
+   * The PLC's value of a tag now, for requests whose proposal carries no
+   * current value (the gate reads it only for step checks). Shown as "PLC now".
+   */
+  readonly currentValue?: (tag: string) => string | undefined;
   /** What this console is part of, shown in the header (e.g. "demo", "governance"). */
   readonly role: string;
 }

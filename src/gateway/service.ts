@@ -13,6 +13,15 @@ import { Gate } from './gate/gate.js';
 import type { GateLogger, GateObserver } from './gate/ports.js';
 import { MqttGovernanceClient } from './governance-client.js';
 import { GovernanceHeartbeat } from './heartbeat.js';
+import { Checkpointer, type CheckpointerOptions } from '../replication/checkpointer.js';
+import { Replicator, type ReplicationOptions } from '../replication/replicator.js';
+
+/** Replication upstream and checkpoints (issue 5): on by default when the trust store has an upstream key. */
+export interface GatewayReplicationOptions extends ReplicationOptions {
+  readonly enabled?: boolean;
+  /** Checkpoint every N receipts or T ms (defaults 256 / 1000); `false` turns checkpoints off. */
+  readonly checkpoint?: CheckpointerOptions | false;
+}
 
 export interface GatewayServiceOptions {
   readonly profile: Profile;
@@ -24,6 +33,7 @@ export interface GatewayServiceOptions {
   readonly fronts?: readonly Front[];
   readonly governanceDeadlineMs?: number;
   readonly observe?: GateObserver;
+  readonly replication?: GatewayReplicationOptions;
 }
 
 export interface GatewayService {
@@ -33,6 +43,9 @@ export interface GatewayService {
   /** Listening addresses by front name. */
   readonly addresses: Readonly<Record<string, string>>;
   readonly heartbeat: GovernanceHeartbeat;
+  /** Ships receipts upstream (undefined when replication is off). */
+  readonly replicator: Replicator | undefined;
+  readonly checkpointer: Checkpointer | undefined;
   close(): Promise<void>;
 }
 
@@ -72,7 +85,23 @@ export async function startGateway(o: GatewayServiceOptions): Promise<GatewaySer
     const heartbeat = new GovernanceHeartbeat(requester, gatewayId);
     heartbeat.start();
     cleanups.unshift(async () => heartbeat.stop());
+    const repl = o.replication ?? {};
+    let checkpointer: Checkpointer | undefined;
+    let replicator: Replicator | undefined;
+    if (repl.enabled ?? o.trust.keys().some((k) => k.role === 'upstream')) {
+      if (repl.checkpoint !== false) {
+        const cp = await Checkpointer.start(ledger, gatewayId, o.signer, o.log, repl.checkpoint ?? {});
+        checkpointer = cp;
+        cleanups.unshift(() => cp.stop());
+      }
+      const r = new Replicator(ledger, client, gatewayId, o.trust, o.log, repl);
+      await r.start();
+      replicator = r;
+      cleanups.unshift(() => r.close());
+    }
     return {
+      replicator,
+      checkpointer,
       gate,
       ledger,
       client,

@@ -14,19 +14,37 @@ export class CompactRange {
     return this.count;
   }
 
-  append(leafHash: Hash): void {
+  /** Appends a leaf; returns the perfect nodes it completed (the leaf itself first), for storage that keeps them. */
+  append(leafHash: Hash): { level: number; index: number; hash: Hash }[] {
+    const done = [{ level: 0, index: this.count, hash: leafHash }];
     let h = leafHash;
     let s = this.count;
+    let level = 0;
     while (s % 2 === 1) {
       h = hashChildren(this.nodes.pop() as Hash, h);
       s = Math.floor(s / 2);
+      level++;
+      done.push({ level, index: s, hash: h });
     }
     this.nodes.push(h);
     this.count++;
+    return done;
   }
 
   root(): Hash {
     return this.count === 0 ? EMPTY_ROOT : foldRight(this.nodes);
+  }
+
+  /** Sets the range to `size` leaves given the perfect nodes of [0, size), largest first (rangeNodes(0, size)). */
+  restore(size: number, nodes: readonly Hash[]): void {
+    if (nodes.some((n) => n === undefined)) throw new Error(`compact range: a node of the tree of size ${size} is missing`);
+    this.nodes = [...nodes];
+    this.count = size;
+  }
+
+  restoreFrom(other: CompactRange): void {
+    this.nodes = [...other.nodes];
+    this.count = other.count;
   }
 
   clone(): CompactRange {

@@ -99,6 +99,7 @@ export class Checkpointer {
   private maybeCheckpoint(_byCount: boolean): void {
     if (this.stopped || this.running || this.pendingNonCheckpoint === 0) return;
     this.running = this.checkpointNow()
+      .then(() => undefined)
       .catch((err: Error) => this.log.warn({ err: err.message }, 'checkpoint not written'))
       .finally(() => {
         this.running = undefined;

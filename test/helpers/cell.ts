@@ -22,6 +22,8 @@ import type { Profile } from '../../src/policy/types.js';
 import { TrustStore } from '../../src/tao/truststore.js';
 import { startModbusSim, type ModbusSim } from '../../simulators/modbus/index.js';
 import type { OpcuaSim } from '../../simulators/opcua/index.js';
+import { GatewayMetrics } from '../../src/ops/metrics.js';
+import { startCellHttp, type CellHttp } from './cell-http.js';
 
 /**
  * OPC UA certificates are made once per test process (each takes ~1 s) and
@@ -42,6 +44,8 @@ export interface CellOptions {
   readonly modbus?: boolean;
   /** Start the OPC UA reactor simulator and the gateway's OPC UA front (certificates shared per test process, clients auto-trusted). */
   readonly opcua?: boolean;
+  /** Start the ops HTTP endpoint (/healthz, /readyz, /metrics) and the approver console; see cell-http.ts. */
+  readonly http?: boolean;
   readonly deadlineMs?: number;
   readonly profilePath?: string;
   /** Transform the loaded profile (before the device override). */
@@ -59,6 +63,8 @@ export interface Cell {
   readonly plc: ModbusSim | undefined;
   /** The OPC UA reactor simulator, with `opcua: true`. */
   readonly opcuaPlc: OpcuaSim | undefined;
+  /** The ops endpoint and console, with `http: true`. */
+  http: CellHttp | undefined;
   /** Port of the gateway's Modbus front. */
   modbusPort: number;
   /** Endpoint URL of the gateway's OPC UA front ('' without `opcua: true`). */
@@ -95,8 +101,10 @@ export async function startCell(o: CellOptions = {}): Promise<Cell> {
   const startGovernance = () =>
     startGovernanceService({ url: broker.url, username: 'governance', password: secret('governance'), profile, trust, signer: readPrivateKeyFile(kp.governance).signer, log: silentLogger });
 
+  const metrics = o.http ? new GatewayMetrics({ defaults: false }) : undefined;
   const startGw = () =>
     startGateway({
+      observe: metrics?.observe,
       profile,
       trust,
       signer: readPrivateKeyFile(kp.gateway).signer,
@@ -129,6 +137,7 @@ export async function startCell(o: CellOptions = {}): Promise<Cell> {
     plc,
     opcuaPlc,
     opcuaEndpoint: '',
+    http: undefined,
     governance: await startGovernance(),
     gateway: undefined as unknown as GatewayService,
     modbusPort: 0,
@@ -164,6 +173,7 @@ export async function startCell(o: CellOptions = {}): Promise<Cell> {
     },
     secret,
     async close() {
+      await cell.http?.close().catch(() => {});
       await cell.gateway?.close().catch(() => {});
       await cell.governance?.close().catch(() => {});
       await broker.close().catch(() => {});
@@ -175,6 +185,7 @@ export async function startCell(o: CellOptions = {}): Promise<Cell> {
   cell.gateway = await startGw();
   cell.modbusPort = portOf(cell.gateway.addresses.modbus);
   cell.opcuaEndpoint = cell.gateway.addresses.opcua ?? '';
+  if (metrics) cell.http = await startCellHttp(cell, metrics);
   return cell;
 }
 

@@ -26,6 +26,13 @@ import {
 export const clientPkiDir = mkdtempSync(join(tmpdir(), 'taogate-opcua-front-test-'));
 process.once('exit', () => rmSync(clientPkiDir, { recursive: true, force: true }));
 
+/** One application name for every test client: the certificate is made once, for this name. */
+export const TEST_APPLICATION = 'taogate-front-test';
+
+export function testCertificateManager(): OPCUACertificateManager {
+  return new OPCUACertificateManager({ rootFolder: join(clientPkiDir, 'client'), automaticallyAcceptUnknownCertificate: true });
+}
+
 export interface ConnectOptions {
   readonly user?: string;
   readonly password?: string;
@@ -53,12 +60,12 @@ export const node = (tag: string) => `ns=1;s=${tag}`;
 export async function connect(endpoint: string, o: ConnectOptions = {}): Promise<UaClient> {
   const policy = o.policy ?? SecurityPolicy.None;
   const client = OPCUAClient.create({
-    applicationName: 'taogate-front-test',
+    applicationName: TEST_APPLICATION,
     endpointMustExist: false,
     securityMode: o.mode ?? MessageSecurityMode.None,
     securityPolicy: policy,
     connectionStrategy: { maxRetry: 0, initialDelay: 100, maxDelay: 200 },
-    clientCertificateManager: new OPCUACertificateManager({ rootFolder: join(clientPkiDir, 'client'), automaticallyAcceptUnknownCertificate: true }),
+    clientCertificateManager: testCertificateManager(),
   });
   await client.connect(endpoint);
   const identity: UserIdentityInfo = o.x509

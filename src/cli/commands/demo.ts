@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { action, parseIntOption } from '../action.js';
 import { CliError, EXIT } from '../exit.js';
 import { createLogger } from '../log.js';
-import { DEFAULT_PORT_BASE, startDemoStack, type ReadyInfo } from '../demo/stack.js';
+import { DEFAULT_PORT_BASE, type ReadyInfo } from '../demo/ports.js';
 import { demoGuide } from '../demo/guide.js';
 import { signalPromise } from '../run-service.js';
 
@@ -20,6 +20,7 @@ export function registerDemoCommand(program: Command): void {
         const log = createLogger({ level: opts.logLevel, name: 'demo' });
         const signal = signalPromise(log);
         const started = performance.now();
+        const { startDemoStack } = await import('../demo/stack.js');
         const stack = await startDemoStack({ data: opts.data, portBase: opts.portBase, log, profilePath: opts.profile });
         log.info({ ms: Math.round(performance.now() - started) }, 'demo ready');
         process.stdout.write(`READY ${JSON.stringify(stack.ready satisfies ReadyInfo)}\n`);

@@ -2,9 +2,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { readPrivateKeyFile } from '../../crypto/keyfile.js';
-import { startGovernanceService } from '../../governance/service.js';
-import { startGateway } from '../../gateway/service.js';
-import { buildFronts } from '../../gateway/fronts.js';
 import { startBroker } from '../../mqtt/index.js';
 import { TrustStore } from '../../tao/truststore.js';
 import { action, parseIntOption } from '../action.js';
@@ -81,6 +78,7 @@ export function registerServiceCommands(program: Command): void {
         const profile = loadProfileOrExit(opts.profile);
         const kp = keyPaths(keysDir(opts));
         const login = brokerLogin({ broker: opts.broker, data: opts.data, keys: opts.keys, user: 'governance' });
+        const { startGovernanceService } = await import('../../governance/service.js');
         const svc = await startGovernanceService({ ...login, profile, trust: loadTrust(kp.trust), signer: loadKey(kp.governance).signer, log });
         log.info({ broker: login.url, gateway: profile.gateway.id, policy: profile.policyHash }, 'governance running');
         process.stdout.write(`READY ${JSON.stringify({ mqtt: login.url, gateway: profile.gateway.id })}\n`);
@@ -110,6 +108,8 @@ export function registerServiceCommands(program: Command): void {
         const profile = loadProfileOrExit(opts.profile);
         const kp = keyPaths(keysDir(opts));
         const login = brokerLogin({ broker: opts.broker, data: opts.data, keys: opts.keys, user: profile.gateway.id });
+        const { startGateway } = await import('../../gateway/service.js');
+        const { buildFronts } = await import('../../gateway/fronts.js');
         const gw = await startGateway({
           profile,
           trust: loadTrust(kp.trust),

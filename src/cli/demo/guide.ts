@@ -1,5 +1,5 @@
 /** The short human guide the demo prints on stderr after READY. */
-import type { ReadyInfo } from './stack.js';
+import type { ReadyInfo } from './ports.js';
 
 export function demoGuide(r: ReadyInfo): string {
   const [mbHost, mbPort] = r.modbus.split(':');
@@ -15,12 +15,12 @@ taogate demo is running. Nothing reaches a PLC without a TAO.
   data                ${data}
 
 Try (in another terminal, from this folder):
-  # hmi-1 (127.0.0.1) sets skid.flow_sp = 42.5 (float32 ABCD at holding 100): a TAO is issued inline
-  mbpoll -m tcp -a 1 -r 101 -t 4:float -p ${mbPort} ${mbHost} 42.5
+  # hmi-1 (source 127.0.0.1) sets skid.flow_sp = 42.5 (float32, holding 100-101; mbpoll counts from 1): a TAO is issued inline
+  mbpoll -m tcp -a 1 -1 -r 101 -t 4:float -B -p ${mbPort} ${mbHost} 42.5
   # out of limits (max 120): refused with a Modbus exception, the PLC is untouched
-  mbpoll -m tcp -a 1 -r 101 -t 4:float -p ${mbPort} ${mbHost} 500
+  mbpoll -m tcp -a 1 -1 -r 101 -t 4:float -B -p ${mbPort} ${mbHost} 500
   # skid.pressure_max needs a supervisor: the first write is refused and a request is pending
-  mbpoll -m tcp -a 1 -r 111 -p ${mbPort} ${mbHost} 500
+  mbpoll -m tcp -a 1 -1 -r 111 -p ${mbPort} ${mbHost} 500
   npx taogate approvals --broker ${broker}
   npx taogate approve <ID> --as bob --reason "checked with shift lead" --broker ${broker}
   # a pre-issued TAO for optimizer-1 (source 127.0.0.2)

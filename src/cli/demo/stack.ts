@@ -16,7 +16,7 @@ import { GatewayMetrics } from '../../ops/metrics.js';
 import { startOpsServer } from '../../ops/http.js';
 import { bindGatewayMetrics, gatewayChecks, timeLedgerAppends } from '../../ops/gateway-ops.js';
 import { startConsole } from '../../console/index.js';
-import { demoTrends } from './trends.js';
+import { demoCurrentValue, demoTrends } from './console-sources.js';
 import { withDeviceOverrides } from '../../policy/index.js';
 import { TrustStore } from '../../tao/truststore.js';
 import { initKeys } from '../keys-init.js';
@@ -24,8 +24,9 @@ import type { Logger } from '../log.js';
 import { dataPaths, keyPaths } from '../paths.js';
 import { loadProfileOrExit } from '../profile-source.js';
 import { readSecret } from '../broker-creds.js';
+import type { ReadyInfo } from './ports.js';
+export type { ReadyInfo } from './ports.js';
 
-export const DEFAULT_PORT_BASE = 15020;
 
 export interface DemoOptions {
   readonly data: string;
@@ -34,14 +35,6 @@ export interface DemoOptions {
   readonly profilePath?: string;
 }
 
-export interface ReadyInfo {
-  mqtt: string;
-  modbus: string;
-  opcua: string;
-  plc: { modbus: string; opcua: string };
-  http: string;
-  data: string;
-}
 
 export interface DemoStack {
   readonly ready: ReadyInfo;
@@ -112,6 +105,7 @@ export async function startDemoStack(o: DemoOptions): Promise<DemoStack> {
         ledger: () => gateway.ledger,
         trust,
         trend: demoTrends(profile, plcModbus, plcOpcua),
+        currentValue: demoCurrentValue(profile, plcModbus, plcOpcua),
       },
       { log: o.log.child({ svc: 'console' }) },
     );

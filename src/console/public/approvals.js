@@ -125,7 +125,7 @@ export class ApprovalsView {
       e.preventDefault();
       void this.sign(r.id, e.submitter?.value === 'reject' ? 'reject' : 'approve', reason, meaning, result, [approve, reject]);
     });
-    const current = r.current !== undefined ? withUnits(r.current, r.units) : 'unknown';
+    const current = r.current !== undefined ? `${withUnits(r.current, r.units)}${r.currentFrom === 'plc' ? ' (PLC now)' : ''}` : 'unknown';
     const limits = r.min !== undefined || r.max !== undefined ? `${r.min ?? '–'} … ${withUnits(r.max ?? '–', r.units)}` : 'none';
     const node = el(
       'li',

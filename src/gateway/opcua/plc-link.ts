@@ -60,7 +60,8 @@ export class OpcuaPlcLink {
   constructor(private readonly o: PlcLinkOptions) {
     this.timeoutMs = o.timeoutMs ?? 2000;
     this.client = OPCUAClient.create({
-      applicationName: `taogate-gateway-${o.device.id}`,
+      // one name for every link: they share one client certificate, made for this name
+      applicationName: 'taogate-gateway',
       endpointMustExist: false,
       securityMode: MessageSecurityMode.None,
       securityPolicy: SecurityPolicy.None,

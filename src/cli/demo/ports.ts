@@ -1,0 +1,11 @@
+/** The demo's port layout and READY line (INTERFACE.md), without loading the stack. */
+export const DEFAULT_PORT_BASE = 15020;
+
+export interface ReadyInfo {
+  mqtt: string;
+  modbus: string;
+  opcua: string;
+  plc: { modbus: string; opcua: string };
+  http: string;
+  data: string;
+}

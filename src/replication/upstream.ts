@@ -1,0 +1,212 @@
+/**
+ * `taogate upstream`: the upstream ledger node. Subscribes to the receipts
+ * of one or many gateways, verifies and stores each gateway's chain in its
+ * own GatewayCopy (DIR/<gateway id>), acknowledges the highest contiguous
+ * seq, countersigns every verified checkpoint, and raises alarms.
+ *
+ * Messages are handled strictly in arrival order through one rxjs
+ * concatMap: verification and the synced LevelDB batch of one message
+ * finish before the next starts, so acks are monotonic per gateway.
+ *
+ * Status (held heads, verified counts, alarms) is also written to
+ * DIR/status.json, which `taogate upstream --check` reads while the node
+ * runs (LevelDB dirs stay locked by it).
+ */
+import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { MqttClient } from 'mqtt';
+import { Subject, concatMap, from, type Subscription } from 'rxjs';
+import type { Signer } from '../crypto/ed25519.js';
+import { cosignatureLine } from '../ledger/merkle-note.js';
+import { connectMqtt, subscribeStrict, topics } from '../mqtt/index.js';
+import type { TrustStore } from '../tao/truststore.js';
+import type { Alarm } from './alarms.js';
+import { GatewayCopy } from './gateway-copy.js';
+import { quietLog, type ReplLogger } from './log.js';
+import { gatewayOfReceiptsTopic, parseGatewayMessage } from './protocol.js';
+
+export interface UpstreamOptions {
+  /** Root dir: one LevelDB per gateway under it. */
+  readonly dir: string;
+  readonly trust: TrustStore;
+  readonly signer: Signer;
+  /** Key name in the trust store and on cosignature lines (default 'upstream'). */
+  readonly name?: string;
+  readonly mqtt: { readonly url: string; readonly username: string; readonly password: string };
+  /** Gateways to follow (default: every gateway key in the trust store). */
+  readonly gateways?: readonly string[];
+  readonly log?: ReplLogger;
+  /** Called once per alarm, after it is stored. */
+  readonly onAlarm?: (alarm: Alarm) => void;
+}
+
+export interface GatewayStatus {
+  gateway: string;
+  held: { seq: number; hash: string };
+  verified: number;
+  checkpoint?: { size: number; root: string; seq: number };
+  alarms: Alarm[];
+}
+
+export interface UpstreamStatus {
+  ok: boolean;
+  updated: string;
+  gateways: GatewayStatus[];
+}
+
+export const STATUS_FILE = 'status.json';
+
+export interface UpstreamNode {
+  readonly client: MqttClient;
+  copy(gateway: string): GatewayCopy | undefined;
+  status(): UpstreamStatus;
+  /** Resolves once every message received so far was handled. */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+interface Incoming {
+  gateway: string;
+  payload: Buffer;
+}
+
+export async function startUpstream(o: UpstreamOptions): Promise<UpstreamNode> {
+  const log = o.log ?? quietLog;
+  const name = o.name ?? 'upstream';
+  const followed = new Set(o.gateways ?? o.trust.keys().filter((k) => k.role === 'gateway').map((k) => k.name));
+  const copies = new Map<string, GatewayCopy>();
+  for (const gw of followed) {
+    const key = o.trust.byName(gw, 'gateway');
+    if (!key) throw new Error(`upstream: no gateway key named '${gw}' in the trust store`);
+    copies.set(gw, await GatewayCopy.open(join(o.dir, gw), gw, key.publicKey));
+  }
+  const closeCopies = async () => {
+    for (const c of copies.values()) await c.close().catch(() => undefined);
+  };
+  let client: MqttClient;
+  try {
+    client = await connectMqtt(o.mqtt.url, { username: o.mqtt.username, password: o.mqtt.password, log: (level, msg, obj) => log[level === 'error' ? 'error' : level === 'warn' ? 'warn' : 'debug'](obj ?? {}, msg) });
+  } catch (err) {
+    await closeCopies();
+    throw err;
+  }
+
+  const statusPath = join(o.dir, STATUS_FILE);
+  const status = (): UpstreamStatus => {
+    const gateways = [...copies.values()].map((c) => ({ gateway: c.gateway, held: c.held, verified: c.verified, ...(c.lastCheckpoint ? { checkpoint: c.lastCheckpoint } : {}), alarms: [...c.alarms] }));
+    return { ok: gateways.every((g) => g.alarms.length === 0), updated: new Date().toISOString(), gateways };
+  };
+  let statusTimer: NodeJS.Timeout | undefined;
+  const writeStatus = () => {
+    statusTimer = undefined;
+    const tmp = `${statusPath}.${process.pid}.tmp`;
+    try {
+      writeFileSync(tmp, JSON.stringify(status(), null, 2) + '\n');
+      renameSync(tmp, statusPath);
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'upstream: status file not written');
+    }
+  };
+  const statusSoon = () => {
+    statusTimer ??= setTimeout(writeStatus, 250);
+  };
+
+  const publish = (topic: string, body: unknown) => client.publishAsync(topic, JSON.stringify(body), { qos: 1 }).catch(() => undefined);
+  const ack = (c: GatewayCopy, sync: boolean) => publish(topics.replAck(c.gateway), { t: 'ack', ...c.held, ...(sync ? { sync: true } : {}) });
+  const alarmed = (a: Alarm) => {
+    log.error({ alarm: a.kind, gateway: a.gateway, seq: a.seq, detail: a.detail }, `UPSTREAM ALARM: ${a.kind} in the chain of ${a.gateway} at seq ${a.seq}`);
+    o.onAlarm?.(a);
+    writeStatus();
+  };
+
+  const handle = async ({ gateway, payload }: Incoming): Promise<void> => {
+    const copy = copies.get(gateway);
+    const msg = parseGatewayMessage(payload);
+    if (!copy || !msg) return;
+    if (msg.t === 'hello') {
+      const a = await copy.hello(msg.head);
+      if (a) alarmed(a);
+      await ack(copy, true);
+      return;
+    }
+    const result = await copy.apply(msg.receipts);
+    if (result.alarm) alarmed(result.alarm);
+    for (const cp of result.checkpoints) {
+      const note = cp.note + cosignatureLine(cp.body, name, o.signer, Math.floor(Date.now() / 1000));
+      await copy.storeCosignature(cp.size, note);
+      await publish(topics.replCosign(gateway), { t: 'cosign', size: cp.size, note });
+    }
+    await ack(copy, false);
+    statusSoon();
+  };
+
+  const incoming = new Subject<Incoming>();
+  let pending = 0;
+  let idleWaiters: (() => void)[] = [];
+  const sub: Subscription = incoming
+    .pipe(
+      concatMap((m) =>
+        from(
+          handle(m).catch((err: Error) => log.error({ gateway: m.gateway, err: err.message }, 'upstream: message not handled')),
+        ),
+      ),
+    )
+    .subscribe(() => {
+      pending--;
+      if (pending === 0) for (const w of idleWaiters.splice(0)) w();
+    });
+
+  client.on('message', (topic, payload) => {
+    const gateway = gatewayOfReceiptsTopic(topic);
+    if (!gateway || !followed.has(gateway)) return;
+    pending++;
+    incoming.next({ gateway, payload });
+  });
+  // Every (re)connect: announce what we hold, so each gateway resumes from there.
+  const announce = () => {
+    for (const c of copies.values()) void ack(c, true);
+  };
+  client.on('connect', announce);
+  try {
+    await subscribeStrict(client, topics.receiptsAll, 1);
+  } catch (err) {
+    await client.endAsync().catch(() => undefined);
+    await closeCopies();
+    throw err;
+  }
+  announce();
+  for (const c of copies.values()) for (const a of c.alarms) log.error({ alarm: a.kind, gateway: a.gateway, seq: a.seq, detail: a.detail }, 'upstream: alarm held from before');
+  writeStatus();
+
+  return {
+    client,
+    copy: (gw) => copies.get(gw),
+    status,
+    idle: () => (pending === 0 ? Promise.resolve() : new Promise<void>((r) => idleWaiters.push(r))),
+    async close() {
+      await client.endAsync().catch(() => undefined);
+      incoming.complete();
+      if (pending > 0) await new Promise<void>((r) => idleWaiters.push(r));
+      sub.unsubscribe();
+      idleWaiters = [];
+      if (statusTimer) clearTimeout(statusTimer);
+      writeStatus();
+      await closeCopies();
+    },
+  };
+}
+
+/** Reads DIR/status.json of an upstream dir (for `taogate upstream --check`). */
+export function readUpstreamStatus(dir: string): UpstreamStatus | undefined {
+  const file = join(dir, STATUS_FILE);
+  if (!existsSync(file)) return undefined;
+  return JSON.parse(readFileSync(file, 'utf8')) as UpstreamStatus;
+}
+
+/** Gateway ids with a copy under an upstream dir. */
+export function copiedGateways(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(dir, d.name, 'CURRENT')))
+    .map((d) => d.name);
+}
