@@ -21,8 +21,9 @@ export function escapeMeasurement(s: string): string {
   return s.replace(/[\r\n\t]/g, ' ').replace(/([, ])/g, '\\$1');
 }
 
+/** Tag values: , = and space escaped; control characters become spaces and a backslash becomes '/' (a trailing one would escape the separator). */
 export function escapeTag(s: string): string {
-  return s.replace(/[\r\n\t]/g, ' ').replace(/([,= ])/g, '\\$1');
+  return s.replace(/[\r\n\t]/g, ' ').replace(/\\/g, '/').replace(/([,= ])/g, '\\$1');
 }
 
 export function escapeFieldString(s: string): string {

@@ -16,9 +16,19 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { closeClient, modbusClient, type ModbusClient } from '../simulators/modbus-helpers.js';
-import { freePortBase, hostPort, startDemo, type DemoProcess } from './demo-process.js';
+import { freePortBase, startDemo, type DemoProcess } from '../helpers/cli.js';
 
 const CHROMIUM = '/usr/bin/chromium';
+
+function portOf(address: string): number {
+  return Number(address.slice(address.lastIndexOf(':') + 1));
+}
+
+function f32(v: number): number[] {
+  const b = Buffer.alloc(4);
+  b.writeFloatBE(v);
+  return [b.readUInt16BE(0), b.readUInt16BE(2)];
+}
 const OUTPUT = fileURLToPath(new URL('../output/', import.meta.url));
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 
@@ -61,8 +71,7 @@ describe('approver console in chromium (demo as a child process)', function () {
   });
 
   const hmi = async () => {
-    const { port } = hostPort(demo!.ready.modbus);
-    const c = await modbusClient(port, 1, '127.0.0.1');
+    const c = await modbusClient(portOf(demo!.ready.modbus), 1, '127.0.0.1');
     c.setTimeout(5000);
     clients.push(c);
     return c;
@@ -123,8 +132,8 @@ describe('approver console in chromium (demo as a child process)', function () {
 
     const client = await hmi();
     await client.writeRegister(110, 500);
-    const plc = hostPort(demo!.ready.plc.modbus);
-    const direct = await modbusClient(plc.port, 1, '127.0.0.1');
+    // read the PLC simulator directly, not through the gateway
+    const direct = await modbusClient(portOf(demo!.ready.plc.modbus), 1, '127.0.0.1');
     clients.push(direct);
     const { data: regs } = await direct.readHoldingRegisters(110, 1);
     expect(regs).to.deep.equal([500]);
@@ -161,14 +170,24 @@ describe('approver console in chromium (demo as a child process)', function () {
     await page.screenshot({ path: join(OUTPUT, 'console-receipts.png'), fullPage: true });
   });
 
-  it('when the trend view is opened, skid.flow_pv is drawn with the authorized write marked', async () => {
+  it('when the trend view is opened, skid.flow_pv is drawn with the authorized writes marked', async () => {
+    // a setpoint change (no approval needed) so the trend shows what it did
+    const client = await hmi();
+    await client.writeRegisters(100, f32(55));
     await page.getByRole('tab', { name: 'Trend' }).click();
     await page.locator('#trend-tag').selectOption('skid.flow_pv');
+    await page.locator('#trend-window').selectOption('60');
+    await page.locator('#trend-marks li', { hasText: 'skid.flow_sp = 55' }).waitFor({ timeout: 3000 });
+    await page.waitForTimeout(4000); // the skid's flow follows with a 3 s time constant
     // a flat line has an empty bounding box, so wait for it to be in the DOM rather than "visible"
     await page.locator('#trend-svg path.pv').waitFor({ state: 'attached', timeout: 3000 });
     expect(await page.locator('#trend-svg path.pv').getAttribute('d')).to.match(/^M[\d.]+,[\d.]+(L[\d.]+,[\d.]+)+$/);
     await page.locator('#trend-svg g.mark').first().waitFor({ state: 'attached', timeout: 3000 });
-    expect(await page.locator('#trend-marks').innerText()).to.include('skid.pressure_max = 500, by hmi-1');
+    const marks = await page.locator('#trend-marks').innerText();
+    expect(marks).to.include('skid.pressure_max = 500, by hmi-1');
+    expect(marks).to.include('skid.flow_sp = 55, by hmi-1');
+    expect(await page.locator('#trend-svg g.mark').count()).to.equal(2);
+    expect(await page.locator('#trend-now').textContent()).to.match(/setpoint skid\.flow_sp 55 m3\/h/);
     await page.screenshot({ path: join(OUTPUT, 'console-trend.png'), fullPage: true });
   });
 });

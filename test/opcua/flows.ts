@@ -6,7 +6,7 @@
  * cell: each starts from the PLC state the previous one left.
  */
 import { expect } from 'chai';
-import { DataType, StatusCodes } from 'node-opcua';
+import { AttributeIds, DataType, StatusCodes } from 'node-opcua';
 import { startCell, type Cell } from '../helpers/cell.js';
 import { approve, pendingRequests, requestTao } from '../helpers/requests.js';
 import { connect, type ConnectOptions, type UaClient } from './client.js';
@@ -168,6 +168,17 @@ export function describeFlows(label: string, security: Pick<ConnectOptions, 'pol
       const wrong = await alice.call('reactor.StartBatch', [{ dataType: DataType.Int32, value: 7 }]);
       expect(wrong.statusCode.equals(StatusCodes.Good)).to.equal(false);
       expect(cell.opcuaPlc!.calls()).to.have.length(calls + 1);
+    });
+
+    it('when a client writes a node that is not a gated tag, or another attribute of one, it answers BadNotWritable', async () => {
+      const n = plcWrites().length;
+      const results = await alice.session.write([
+        { nodeId: 'i=2994', attributeId: AttributeIds.Value, value: { value: { dataType: DataType.Boolean, value: true } } }, // ServerDiagnostics.EnabledFlag
+        { nodeId: 'ns=1;s=reactor.temp_sp', attributeId: AttributeIds.Description, value: { value: { dataType: DataType.LocalizedText, value: { text: 'x' } } } },
+        { nodeId: 'ns=1;s=reactor.nope', attributeId: AttributeIds.Value, value: { value: { dataType: DataType.Double, value: 1 } } },
+      ]);
+      expect(results.map((s) => s.name)).to.deep.equal(['BadNotWritable', 'BadNotWritable', 'BadNodeIdUnknown']);
+      expect(plcWrites()).to.have.length(n);
     });
 
     it('when all refusals are done no subscriber ever saw a refused value', () => {

@@ -70,9 +70,11 @@ export function registerServiceCommands(program: Command): void {
     .option('--profile <file>', 'profile (default: profiles/demo-cell.yaml)')
     .option('--data <dir>', 'demo-layout data dir holding keys/ (default ./data)')
     .option('--keys <dir>', 'keys dir with governance.jwk, trust.json, mqtt/governance.secret')
+    .option('--http <port>', 'serve the approver console, /healthz, /readyz and /metrics on this port', parseIntOption())
+    .option('--http-host <host>', 'listen address of --http', '127.0.0.1')
     .option('--log-level <level>', 'log level', 'info')
     .action(
-      action(async (opts: CommonOpts & { broker: string; profile?: string }) => {
+      action(async (opts: CommonOpts & { broker: string; profile?: string; http?: number; httpHost: string }) => {
         const log = createLogger({ level: opts.logLevel, name: 'governance' });
         const signal = signalPromise(log);
         const profile = loadProfileOrExit(opts.profile);
@@ -80,9 +82,13 @@ export function registerServiceCommands(program: Command): void {
         const login = brokerLogin({ broker: opts.broker, data: opts.data, keys: opts.keys, user: 'governance' });
         const { startGovernanceService } = await import('../../governance/service.js');
         const svc = await startGovernanceService({ ...login, profile, trust: loadTrust(kp.trust), signer: loadKey(kp.governance).signer, log });
-        log.info({ broker: login.url, gateway: profile.gateway.id, policy: profile.policyHash }, 'governance running');
-        process.stdout.write(`READY ${JSON.stringify({ mqtt: login.url, gateway: profile.gateway.id })}\n`);
-        return untilSignal(log, signal, () => svc.close());
+        const http = opts.http === undefined ? undefined : await (await import('../ops-http.js')).startGovernanceHttp(svc, { host: opts.httpHost, port: opts.http, log });
+        log.info({ broker: login.url, gateway: profile.gateway.id, policy: profile.policyHash, http: http?.url }, 'governance running');
+        process.stdout.write(`READY ${JSON.stringify({ mqtt: login.url, gateway: profile.gateway.id, ...(http ? { http: http.url } : {}) })}\n`);
+        return untilSignal(log, signal, async () => {
+          await http?.close();
+          await svc.close();
+        });
       }),
     );
 
@@ -100,9 +106,11 @@ export function registerServiceCommands(program: Command): void {
     .option('--opcua-pki <dir>', 'OPC UA front certificates (default: DATA/pki/gateway-opcua); trust a client by moving its certificate from server/rejected to server/trusted')
     .option('--opcua-trust-clients', 'trust every OPC UA client application certificate on first use (demo/lab only)')
     .option('--deadline-ms <n>', 'governance deadline for inline TAOs (default: profile defaults.governance_deadline_ms)', parseIntOption())
+    .option('--http <port>', 'serve /healthz, /readyz, /metrics and the receipts console on this port', parseIntOption())
+    .option('--http-host <host>', 'listen address of --http', '127.0.0.1')
     .option('--log-level <level>', 'log level', 'info')
     .action(
-      action(async (opts: CommonOpts & { broker: string; profile?: string; ledger?: string; deadlineMs?: number; host: string; modbusPort?: number; opcuaPort?: number; opcuaPki?: string; opcuaTrustClients?: boolean }) => {
+      action(async (opts: CommonOpts & { broker: string; profile?: string; ledger?: string; deadlineMs?: number; host: string; modbusPort?: number; opcuaPort?: number; opcuaPki?: string; opcuaTrustClients?: boolean; http?: number; httpHost: string }) => {
         const log = createLogger({ level: opts.logLevel, name: 'gateway' });
         const signal = signalPromise(log);
         const profile = loadProfileOrExit(opts.profile);
@@ -110,7 +118,9 @@ export function registerServiceCommands(program: Command): void {
         const login = brokerLogin({ broker: opts.broker, data: opts.data, keys: opts.keys, user: profile.gateway.id });
         const { startGateway } = await import('../../gateway/service.js');
         const { buildFronts } = await import('../../gateway/fronts.js');
+        const metrics = opts.http === undefined ? undefined : new (await import('../../ops/metrics.js')).GatewayMetrics();
         const gw = await startGateway({
+          observe: metrics?.observe,
           profile,
           trust: loadTrust(kp.trust),
           signer: loadKey(kp.gateway).signer,
@@ -130,9 +140,13 @@ export function registerServiceCommands(program: Command): void {
             log,
           ),
         });
-        log.info({ broker: login.url, ...gw.addresses }, 'gateway running');
-        process.stdout.write(`READY ${JSON.stringify({ mqtt: login.url, ...gw.addresses })}\n`);
-        return untilSignal(log, signal, () => gw.close());
+        const http = metrics && opts.http !== undefined ? await (await import('../ops-http.js')).startGatewayHttp(gw, metrics, loadTrust(kp.trust), { host: opts.httpHost, port: opts.http, log }) : undefined;
+        log.info({ broker: login.url, ...gw.addresses, http: http?.url }, 'gateway running');
+        process.stdout.write(`READY ${JSON.stringify({ mqtt: login.url, ...gw.addresses, ...(http ? { http: http.url } : {}) })}\n`);
+        return untilSignal(log, signal, async () => {
+          await http?.close();
+          await gw.close();
+        });
       }),
     );
 

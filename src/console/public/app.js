@@ -19,18 +19,31 @@ function select(tab, focus = true) {
   if (location.hash !== `#${name}`) history.replaceState(null, '', `#${name}`);
   document.dispatchEvent(new CustomEvent('view-shown', { detail: name }));
 }
-for (const [i, t] of tabs.entries()) {
+for (const t of tabs) {
   t.addEventListener('click', () => select(t));
   t.addEventListener('keydown', (e) => {
-    const to = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: tabs.length - 1 }[e.key];
+    const shown = tabs.filter((x) => !x.hidden);
+    const at = shown.indexOf(t);
+    const to = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: shown.length - 1 }[e.key];
     if (to === undefined) return;
     e.preventDefault();
-    select(tabs[(to + tabs.length) % tabs.length]);
+    select(shown[(to + shown.length) % shown.length]);
   });
 }
-const fromHash = () => tabs.find((t) => t.id === `tab-${location.hash.slice(1)}`);
+const fromHash = () => tabs.find((t) => !t.hidden && t.id === `tab-${location.hash.slice(1)}`);
 if (fromHash()) select(fromHash(), false);
 window.addEventListener('hashchange', () => fromHash() && select(fromHash(), false));
+
+// A governance node serves approvals only, a gateway receipts only: hide the views this process lacks.
+fetch('/api/info')
+  .then((r) => r.json())
+  .then((info) => {
+    document.title = `taogate console (${info.role})`;
+    for (const t of tabs) t.hidden = info.views[t.id.replace('tab-', '')] === false;
+    const current = tabs.find((t) => t.getAttribute('aria-selected') === 'true');
+    if (current?.hidden) select(tabs.find((t) => !t.hidden) ?? current, false);
+  })
+  .catch(() => {});
 
 // --- views ---
 const approvals = new ApprovalsView();

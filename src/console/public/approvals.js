@@ -41,7 +41,7 @@ export class ApprovalsView {
     try {
       this.key = loadKey(await file.text());
       const role = this.approvers.get(this.key.name);
-      const who = role ? `${this.key.name} (approver, ${role})` : `${this.key.name} (a ${this.key.kind || 'non-approver'} key, not an approver in this profile)`;
+      const who = role ? `${this.key.name} (approver, ${role})` : `${this.key.name} (${this.key.kind ? `role "${this.key.kind}"` : 'no role'}: not an approver in this profile)`;
       status.textContent = `Loaded the key of ${who}, key id ${this.key.kid}. It stays in this tab.`;
       status.className = role ? 'status ok' : 'status bad';
       $('key-forget').disabled = false;

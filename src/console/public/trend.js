@@ -117,8 +117,13 @@ export class TrendView {
       return d;
     };
     const markG = svg('g', {});
+    const rows = []; // x of the last label in each text row: close marks get their labels on separate rows
     for (const m of marks) {
       const mx = x(m.ts);
+      let row = rows.findIndex((rx) => Math.abs(mx - rx) > 170);
+      if (row < 0) row = rows.length;
+      rows[row] = mx;
+      const ty = M.top + 12 + 14 * (row % 8);
       markG.append(
         svg(
           'g',
@@ -126,7 +131,8 @@ export class TrendView {
           svg('title', {}, document.createTextNode(`${clock(m.ts)} ${m.target} = ${m.value} by ${m.actor} (TAO ${m.jti})`)),
           svg('line', { x1: mx, x2: mx, y1: M.top, y2: H - M.bottom }),
           svg('path', { d: `M${mx - 5},${M.top - 10}L${mx + 5},${M.top - 10}L${mx},${M.top}Z` }),
-          svg('text', { x: Math.min(mx + 4, W - 120), y: M.top + 12 }, document.createTextNode(`${m.target.split('.').pop()} = ${m.value}`)),
+          // the label sits right of the line, or left of it near the right edge
+          svg('text', mx > W - 180 ? { x: mx - 4, y: ty, 'text-anchor': 'end' } : { x: mx + 4, y: ty }, document.createTextNode(`${m.target.split('.').pop()} = ${m.value}`)),
         ),
       );
     }

@@ -155,11 +155,25 @@ export class OpcuaPlcLink {
     }
   }
 
+  /**
+   * Never hangs: with the PLC gone, node-opcua's session close and
+   * subscription terminate wait for a reconnection that will not come, so
+   * they are skipped (or bounded) and disconnect() stops the retries.
+   */
   async close(): Promise<void> {
     this.closed = true;
-    await this.subscription?.terminate().catch(() => undefined);
-    await this.session?.close().catch(() => undefined);
-    await this.client.disconnect().catch(() => undefined);
-    await this.connecting;
+    if (this.session && !this.client.isReconnecting) {
+      await settleWithin(this.subscription?.terminate(), 1000);
+      await settleWithin(this.session.close(), 1000);
+    }
+    await settleWithin(this.client.disconnect(), 2000);
+    await settleWithin(this.connecting, 1000);
   }
+}
+
+/** Waits for `p` to settle, at most `ms`; never rejects. */
+function settleWithin(p: Promise<unknown> | undefined, ms: number): Promise<void> {
+  if (!p) return Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([p.then(() => undefined, () => undefined), new Promise<void>((r) => (timer = setTimeout(r, ms)))]).finally(() => clearTimeout(timer));
 }
