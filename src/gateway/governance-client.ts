@@ -41,5 +41,6 @@ export function parseDecision(x: unknown): GovernanceDecision {
     const a = (d.approvals ?? {}) as { have?: unknown; need?: unknown };
     return { decision: 'pending', request: d.request, approvals: { have: Number(a.have) || 0, need: Number(a.need) || 0 } };
   }
-  return { decision: 'deny', code: 'malformed', reason: 'governance answered something that is not a decision' };
+  // Not the client's fault: fail closed as an availability problem, not as a malformed request.
+  return { decision: 'deny', code: 'internal_error', reason: 'governance answered something that is not a decision' };
 }
