@@ -8,7 +8,7 @@
 import { startConsole } from '../console/index.js';
 import type { GatewayService } from '../gateway/service.js';
 import type { GovernanceService } from '../governance/service.js';
-import { bindGatewayMetrics, gatewayChecks, timeLedgerAppends } from '../ops/gateway-ops.js';
+import { bindGatewayMetrics, gatewayChecks, replicationLag, timeLedgerAppends } from '../ops/gateway-ops.js';
 import { governanceChecks, governanceRegistry } from '../ops/governance-ops.js';
 import { startOpsServer } from '../ops/http.js';
 import type { GatewayMetrics } from '../ops/metrics.js';
@@ -41,7 +41,7 @@ export async function startGovernanceHttp(svc: GovernanceService, o: HttpOpts): 
 export async function startGatewayHttp(gw: GatewayService, metrics: GatewayMetrics, trust: TrustStore, o: HttpOpts): Promise<RunningHttp> {
   timeLedgerAppends(gw.ledger, metrics);
   bindGatewayMetrics(metrics, () => gw);
-  const approverConsole = startConsole({ role: 'gateway', ledger: () => gw.ledger, trust }, { log: o.log.child({ svc: 'console' }) });
+  const approverConsole = startConsole({ role: 'gateway', ledger: () => gw.ledger, trust, replicationLag: () => replicationLag(gw) }, { log: o.log.child({ svc: 'console' }) });
   const server = await startOpsServer({ host: o.host, port: o.port, registry: metrics.registry, checks: gatewayChecks(() => gw), routes: approverConsole.routes });
   return {
     url: server.url,

@@ -3,7 +3,7 @@
  * gateway's ledger), DIR/upstream (the upstream's copy). `--data DIR` of a
  * demo is accepted wherever a ledger dir or the keys are needed.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export interface DataPaths {
@@ -59,6 +59,11 @@ export function keyPaths(dir: string): KeyPaths {
 export function ledgerDir(dir: string): string {
   const root = resolve(dir);
   if (existsSync(join(root, 'gateway')) && !existsSync(join(root, 'CURRENT'))) return join(root, 'gateway');
+  // An upstream dir (DIR/upstream) holds one copy per gateway: with exactly one, that copy.
+  if (existsSync(root) && !existsSync(join(root, 'CURRENT'))) {
+    const copies = readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory() && existsSync(join(root, d.name, 'CURRENT')));
+    if (copies.length === 1) return join(root, (copies[0] as { name: string }).name);
+  }
   return root;
 }
 

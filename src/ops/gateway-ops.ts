@@ -41,19 +41,37 @@ export function bindGatewayMetrics(metrics: GatewayMetrics, gateway: () => Gatew
     ledgerHead: () => gateway().ledger.head.seq,
     ledgerSize: () => gateway().ledger.count,
     stagedTaos: () => gateway().gate.staged.size,
-    replicationLag: () => o.replicationLag?.() ?? Number.NaN,
+    // NaN ("unknown") while this gateway does not replicate: 0 would claim the upstream is caught up.
+    replicationLag: () => o.replicationLag?.() ?? replicationLag(gateway()) ?? Number.NaN,
     ...(o.pendingApprovals ? { pendingApprovals: o.pendingApprovals } : {}),
   });
 }
 
-/** broker connected, governance answering (heartbeat), ledger writable, upstream (n/a until replication exists). */
+/** Receipts the upstream has not acknowledged; undefined when this gateway does not replicate. */
+export function replicationLag(gw: GatewayService): number | undefined {
+  return gw.replicator?.lag;
+}
+
+/**
+ * Upstream status, for information: a gateway whose upstream is away keeps
+ * gating writes (receipts wait in the local ledger), so this never makes the
+ * gateway unready; it reports the lag.
+ */
+export function upstreamStatus(gateway: () => GatewayService): ReadinessCheck {
+  return () => {
+    const lag = replicationLag(gateway());
+    return { ok: true, detail: lag === undefined ? 'n/a (replication off)' : `${lag} receipts not yet acknowledged` };
+  };
+}
+
+/** broker connected, governance answering (heartbeat), ledger writable, upstream (informational). */
 export function gatewayChecks(gateway: () => GatewayService, o: { upstream?: ReadinessCheck } = {}): Record<string, ReadinessCheck> {
   const writable = ledgerWritable(() => gateway().ledger);
   return {
     broker: () => (gateway().client.connected ? { ok: true } : { ok: false, detail: 'gateway not connected to the broker' }),
     governance: () => gateway().heartbeat.status(),
     ledger: writable,
-    upstream: o.upstream ?? (() => ({ ok: true, detail: 'n/a (no replication configured)' })),
+    upstream: o.upstream ?? upstreamStatus(gateway),
   };
 }
 

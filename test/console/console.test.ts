@@ -166,7 +166,8 @@ describe('approver console in chromium (demo as a child process)', function () {
     await page.locator('#receipts tbody tr[data-kind="denied"]', { hasText: 'approval_pending' }).first().waitFor({ timeout: 3000 });
     await page.getByRole('button', { name: 'Verify the whole chain now' }).click();
     await page.locator('#chain-status.ok', { hasText: 'Chain intact' }).waitFor({ timeout: 10_000 });
-    expect(await page.locator('#chain-lag').textContent()).to.include('n/a');
+    // "n/a" while the gateway does not replicate, else the receipts the upstream has not acknowledged
+    expect(await page.locator('#chain-lag').textContent()).to.match(/^(n\/a|\d+ receipts)/);
     await page.screenshot({ path: join(OUTPUT, 'console-receipts.png'), fullPage: true });
   });
 

@@ -4,7 +4,7 @@
  * as the demo wires them, following governance and gateway restarts.
  */
 import { startConsole } from '../../src/console/index.js';
-import { bindGatewayMetrics, gatewayChecks, timeLedgerAppends } from '../../src/ops/gateway-ops.js';
+import { bindGatewayMetrics, gatewayChecks, replicationLag, timeLedgerAppends } from '../../src/ops/gateway-ops.js';
 import { startOpsServer } from '../../src/ops/http.js';
 import type { GatewayMetrics } from '../../src/ops/metrics.js';
 import type { Cell } from './cell.js';
@@ -28,6 +28,7 @@ export async function startCellHttp(cell: Cell, metrics: GatewayMetrics): Promis
     governance: () => cell.governance?.governance,
     ledger: () => gateway().ledger,
     trust: cell.trust,
+    replicationLag: () => replicationLag(cell.gateway),
     trend: cell.plc
       ? [{ tag: 'skid.flow_pv', label: 'Measured flow', units: 'm3/h', setpoint: 'skid.flow_sp', marks: ['skid.flow_sp'], read: () => ({ pv: cell.plc!.readInputFloat32(0), sp: cell.plc!.readFloat32(100) }) }]
       : [],

@@ -13,7 +13,7 @@ import { initKeys } from '../../src/cli/keys-init.js';
 import { keyPaths } from '../../src/cli/paths.js';
 import { DEMO_PROFILE } from '../../src/cli/profile-source.js';
 import { buildFronts } from '../../src/gateway/fronts.js';
-import { startGateway, type GatewayService } from '../../src/gateway/service.js';
+import { startGateway, type GatewayReplicationOptions, type GatewayService } from '../../src/gateway/service.js';
 import { silentLogger } from '../../src/gateway/gate/ports.js';
 import { startGovernanceService, type GovernanceService } from '../../src/governance/service.js';
 import { connectMqtt, Requester, startBroker, topics, type Broker, type MqttClient } from '../../src/mqtt/index.js';
@@ -50,6 +50,8 @@ export interface CellOptions {
   readonly profilePath?: string;
   /** Transform the loaded profile (before the device override). */
   readonly editProfile?: (p: Profile) => Profile;
+  /** Gateway replication and checkpoint options (issue 5; default: on, as the trust store has an upstream key). */
+  readonly replication?: GatewayReplicationOptions;
 }
 
 export interface Cell {
@@ -57,7 +59,7 @@ export interface Cell {
   readonly keysDir: string;
   readonly profile: Profile;
   readonly trust: TrustStore;
-  readonly broker: Broker;
+  broker: Broker;
   governance: GovernanceService | undefined;
   gateway: GatewayService;
   readonly plc: ModbusSim | undefined;
@@ -72,6 +74,8 @@ export interface Cell {
   startGovernance(): Promise<GovernanceService>;
   stopGovernance(): Promise<void>;
   restartGateway(): Promise<GatewayService>;
+  /** Stops the broker and starts it again on the same port (clients reconnect on their own). */
+  restartBroker(downMs?: number): Promise<void>;
   /** A broker client logged in as the CLI user `operator`, with requesters for decisions and replies. */
   operator(): Promise<{ client: MqttClient; decisions: Requester; replies: Requester; close(): Promise<void> }>;
   secret(user: string): string;
@@ -112,6 +116,7 @@ export async function startCell(o: CellOptions = {}): Promise<Cell> {
       mqtt: { url: broker.url, username: profile.gateway.id, password: secret(profile.gateway.id) },
       log: silentLogger,
       governanceDeadlineMs: o.deadlineMs,
+      replication: o.replication,
       fronts:
         o.modbus || o.opcua
           ? buildFronts(
@@ -156,6 +161,11 @@ export async function startCell(o: CellOptions = {}): Promise<Cell> {
       cell.opcuaEndpoint = cell.gateway.addresses.opcua ?? '';
       return cell.gateway;
     },
+    async restartBroker(downMs = 0) {
+      await cell.broker.close();
+      if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
+      cell.broker = await startBroker({ host: '127.0.0.1', port: cell.broker.port, users: JSON.parse(readFileSync(kp.mqttUsers, 'utf8')) });
+    },
     async operator() {
       const client = await connectMqtt(broker.url, { username: 'operator', password: secret('operator') });
       const decisions = new Requester(client, topics.decisionBase('operator'));
@@ -176,7 +186,7 @@ export async function startCell(o: CellOptions = {}): Promise<Cell> {
       await cell.http?.close().catch(() => {});
       await cell.gateway?.close().catch(() => {});
       await cell.governance?.close().catch(() => {});
-      await broker.close().catch(() => {});
+      await cell.broker.close().catch(() => {});
       await plc?.close().catch(() => {});
       await opcuaPlc?.close().catch(() => {});
       rmSync(dir, { recursive: true, force: true });

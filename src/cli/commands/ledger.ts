@@ -8,6 +8,8 @@ import { CliError, EXIT } from '../exit.js';
 import { ledgerDir } from '../paths.js';
 import { findTrustStore } from '../trust.js';
 import { progressReporter } from '../progress.js';
+import { receiptToLine } from '../../historian/influx.js';
+import { registerBundleCommand } from './bundle.js';
 
 interface LedgerOpts {
   data: string;
@@ -87,7 +89,7 @@ export function registerLedgerCommands(program: Command): void {
     .action(
       action(async (opts: LedgerOpts & { format: string; out?: string }) => {
         const format = exportFormat(opts.format);
-        const isCsv = opts.format === 'csv';
+        const isCsv = opts.format === 'csv'; // influx: one line-protocol line per receipt, no header
         const dir = openDir(opts.data);
         const out = opts.out ? createWriteStream(opts.out) : process.stdout;
         const write = async (line: string) => {
@@ -108,6 +110,8 @@ export function registerLedgerCommands(program: Command): void {
         }
       }),
     );
+
+  registerBundleCommand(ledger, program);
 }
 
 function exportFormat(name: string): (r: Receipt) => string {
@@ -116,6 +120,8 @@ function exportFormat(name: string): (r: Receipt) => string {
       return receiptToCsvRow;
     case 'jsonl':
       return receiptToJsonl;
+    case 'influx':
+      return receiptToLine;
     default:
       throw new CliError(`--format: unknown format '${name}' (csv, jsonl or influx)`, EXIT.usage);
   }

@@ -12,6 +12,8 @@ import { dataPaths, keyPaths, keysDir } from '../paths.js';
 import { loadProfileOrExit } from '../profile-source.js';
 import { signalPromise, untilSignal } from '../run-service.js';
 import { registerSimCommands } from './sim.js';
+import { applyDeviceOptions, collectDevice } from '../device-option.js';
+import { registerReplicationCommands } from './replication.js';
 
 interface CommonOpts {
   logLevel: string;
@@ -106,14 +108,15 @@ export function registerServiceCommands(program: Command): void {
     .option('--opcua-pki <dir>', 'OPC UA front certificates (default: DATA/pki/gateway-opcua); trust a client by moving its certificate from server/rejected to server/trusted')
     .option('--opcua-trust-clients', 'trust every OPC UA client application certificate on first use (demo/lab only)')
     .option('--deadline-ms <n>', 'governance deadline for inline TAOs (default: profile defaults.governance_deadline_ms)', parseIntOption())
+    .option('--device <name=address>', 'where a profile device is on this site: skid=HOST:PORT, reactor=opc.tcp://HOST:PORT (repeatable)', collectDevice)
     .option('--http <port>', 'serve /healthz, /readyz, /metrics and the receipts console on this port', parseIntOption())
     .option('--http-host <host>', 'listen address of --http', '127.0.0.1')
     .option('--log-level <level>', 'log level', 'info')
     .action(
-      action(async (opts: CommonOpts & { broker: string; profile?: string; ledger?: string; deadlineMs?: number; host: string; modbusPort?: number; opcuaPort?: number; opcuaPki?: string; opcuaTrustClients?: boolean; http?: number; httpHost: string }) => {
+      action(async (opts: CommonOpts & { broker: string; profile?: string; ledger?: string; deadlineMs?: number; host: string; modbusPort?: number; opcuaPort?: number; opcuaPki?: string; opcuaTrustClients?: boolean; http?: number; httpHost: string; device?: string[] }) => {
         const log = createLogger({ level: opts.logLevel, name: 'gateway' });
         const signal = signalPromise(log);
-        const profile = loadProfileOrExit(opts.profile);
+        const profile = applyDeviceOptions(loadProfileOrExit(opts.profile), opts.device);
         const kp = keyPaths(keysDir(opts));
         const login = brokerLogin({ broker: opts.broker, data: opts.data, keys: opts.keys, user: profile.gateway.id });
         const { startGateway } = await import('../../gateway/service.js');
@@ -150,5 +153,6 @@ export function registerServiceCommands(program: Command): void {
       }),
     );
 
+  registerReplicationCommands(program);
   registerSimCommands(program);
 }

@@ -14,7 +14,7 @@ import { startBroker } from '../../mqtt/index.js';
 import { join } from 'node:path';
 import { GatewayMetrics } from '../../ops/metrics.js';
 import { startOpsServer } from '../../ops/http.js';
-import { bindGatewayMetrics, gatewayChecks, timeLedgerAppends } from '../../ops/gateway-ops.js';
+import { bindGatewayMetrics, gatewayChecks, replicationLag, timeLedgerAppends } from '../../ops/gateway-ops.js';
 import { startConsole } from '../../console/index.js';
 import { demoCurrentValue, demoTrends } from './console-sources.js';
 import { withDeviceOverrides } from '../../policy/index.js';
@@ -96,6 +96,17 @@ export async function startDemoStack(o: DemoOptions): Promise<DemoStack> {
     });
     closers.push(() => gateway.close());
 
+    // The upstream ledger node (DIR/upstream, one copy per gateway): verifies, acknowledges, cosigns.
+    const { startUpstream } = await import('../../replication/upstream.js');
+    const upstream = await startUpstream({
+      dir: paths.upstreamLedger,
+      trust,
+      signer: readPrivateKeyFile(kp.upstream).signer,
+      mqtt: { url: broker.url, username: 'upstream', password: readSecret(kp.mqttSecret('upstream')) },
+      log: o.log.child({ svc: 'upstream' }),
+    });
+    closers.push(() => upstream.close());
+
     timeLedgerAppends(gateway.ledger, metrics);
     bindGatewayMetrics(metrics, () => gateway, { pendingApprovals: () => governance.governance.queue.list().length });
     const approverConsole = startConsole(
@@ -106,6 +117,7 @@ export async function startDemoStack(o: DemoOptions): Promise<DemoStack> {
         trust,
         trend: demoTrends(profile, plcModbus, plcOpcua),
         currentValue: demoCurrentValue(profile, plcModbus, plcOpcua),
+        replicationLag: () => replicationLag(gateway),
       },
       { log: o.log.child({ svc: 'console' }) },
     );

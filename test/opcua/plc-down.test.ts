@@ -1,0 +1,35 @@
+/**
+ * The front starts without its PLC: it serves at once, the mirror says
+ * BadWaitingForInitialData (never a made-up Good value), and close() does
+ * not wait for a PLC that never answers.
+ */
+import { expect } from 'chai';
+import { OpcuaFront } from '../../src/gateway/opcua/index.js';
+import { findFreePort } from '../../src/gateway/opcua/free-port.js';
+import type { Gate } from '../../src/gateway/gate/gate.js';
+import { silentLogger } from '../../src/gateway/gate/ports.js';
+import { DEMO_PROFILE } from '../../src/cli/profile-source.js';
+import { loadProfile, withDeviceOverrides } from '../../src/policy/index.js';
+import type { OpcuaDevice } from '../../src/policy/types.js';
+import { connect } from './client.js';
+
+describe('OPC UA front without its PLC', function () {
+  it('when the PLC is unreachable it still serves, the mirror reads BadWaitingForInitialData, and close() returns promptly', async () => {
+    const deadPort = await findFreePort('127.0.0.1');
+    const profile = withDeviceOverrides(loadProfile(DEMO_PROFILE), { reactor: { endpoint: `opc.tcp://127.0.0.1:${deadPort}` } });
+    const front = new OpcuaFront({ host: '127.0.0.1', port: 0, profile, devices: [profile.devices.get('reactor') as OpcuaDevice], plcConnectWaitMs: 200, log: silentLogger });
+    try {
+      const endpoint = await front.start({} as Gate); // no write reaches the gate in this test
+      const client = await connect(endpoint);
+      try {
+        expect((await client.read('reactor.temp_sp')).statusCode.name).to.equal('BadWaitingForInitialData');
+      } finally {
+        await client.close();
+      }
+    } finally {
+      const t = performance.now();
+      await front.close();
+      expect(performance.now() - t).to.be.lessThan(5000);
+    }
+  });
+});
