@@ -6,6 +6,6 @@ export { policyHash, policyDocument, POLICY_HASH_FORMAT } from './hash.js';
 export * from './values.js';
 export { evaluate, checkHardLimits } from './evaluate.js';
 export type { LimitDecision } from './limits.js';
-export { hashPassword, verifyPassword, identityAccepts, passwordHashProblem, DEFAULT_SCRYPT, type ScryptParams } from './password.js';
+export { hashPassword, verifyPassword, verifyPasswordAsync, identityAccepts, identityAcceptsAsync, passwordHashProblem, DEFAULT_SCRYPT, type ScryptParams } from './password.js';
 export { PROFILE_SCHEMA_URL } from './schema.js';
 export { DEFAULTS as PROFILE_DEFAULTS } from './normalize.js';

@@ -4,7 +4,7 @@
  * hashPassword makes one (for profiles); verifyPassword checks a login in
  * constant time. Plain passwords (demo profiles only) compare in constant time too.
  */
-import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { randomBytes, scrypt, scryptSync, timingSafeEqual } from 'node:crypto';
 import type { OpcuaIdentity } from './types.js';
 
 export interface ScryptParams {
@@ -27,6 +27,25 @@ export function verifyPassword(stored: string, password: string): boolean {
   const expected = Buffer.from(hash, 'base64');
   const actual = scryptSync(password, Buffer.from(salt, 'base64'), expected.length, { ...params, maxmem: maxmem(params) });
   return timingSafeEqual(actual, expected);
+}
+
+/** verifyPassword off the event loop (libuv thread pool): for logins on a live gateway. */
+export function verifyPasswordAsync(stored: string, password: string): Promise<boolean> {
+  if (passwordHashProblem(stored) !== undefined) return Promise.resolve(false);
+  const [, n, r, p, salt, hash] = stored.split('$') as [string, string, string, string, string, string];
+  const params = { N: Number(n), r: Number(r), p: Number(p) };
+  const expected = Buffer.from(hash, 'base64');
+  return new Promise((resolve) => {
+    scrypt(password, Buffer.from(salt, 'base64'), expected.length, { ...params, maxmem: maxmem(params) }, (err, actual) => {
+      resolve(!err && timingSafeEqual(actual, expected));
+    });
+  });
+}
+
+/** identityAccepts without blocking the event loop (scrypt runs on the thread pool). */
+export async function identityAcceptsAsync(identity: OpcuaIdentity, password: string): Promise<boolean> {
+  if (identity.passwordHash !== undefined) return verifyPasswordAsync(identity.passwordHash, password);
+  return identityAccepts(identity, password);
 }
 
 /** Does `password` log in as this identity (password_hash, or a demo profile's plain password)? */

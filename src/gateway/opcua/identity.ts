@@ -14,7 +14,7 @@
 import { createHash } from 'node:crypto';
 import { AnonymousIdentityToken, OPCUACertificateManager, StatusCodes, UserNameIdentityToken, X509IdentityToken, type ISessionContext } from 'node-opcua';
 import type { ActorPolicy, Profile } from '../../policy/types.js';
-import { identityAccepts } from '../../policy/password.js';
+import { identityAcceptsAsync } from '../../policy/password.js';
 import type { GateLogger } from '../gate/ports.js';
 
 export function sha1Thumbprint(der: Buffer): string {
@@ -33,9 +33,10 @@ export class ActorDirectory {
   }
 
   /** node-opcua userManager.isValidUser: the password check of ActivateSession. */
-  checkPassword(username: string, password: string): boolean {
+  checkPassword(username: string, password: string): Promise<boolean> {
     const actor = this.byUser.get(username);
-    return actor?.opcua !== undefined && identityAccepts(actor.opcua, password);
+    // scrypt on the thread pool: a login never stalls writes in flight
+    return actor?.opcua !== undefined ? identityAcceptsAsync(actor.opcua, password) : Promise.resolve(false);
   }
 
   hasThumbprint(thumbprint: string): boolean {

@@ -43,7 +43,11 @@ export function createServer(s: ServerSettings): OPCUAServer {
     isAuditing: true,
     serverCertificateManager: new OPCUACertificateManager({ rootFolder: join(s.pkiDir, 'server'), automaticallyAcceptUnknownCertificate: s.autoAcceptClientCertificates }),
     userCertificateManager: profileUserCertificates(s.actors, join(s.pkiDir, 'user'), s.log),
-    userManager: { isValidUser: (username: string, password: string) => s.actors.checkPassword(username, password) },
+    userManager: {
+      isValidUserAsync: (username: string, password: string, callback: (err: Error | null, ok?: boolean) => void) => {
+        s.actors.checkPassword(username, password).then((ok) => callback(null, ok), (err: Error) => callback(err, false));
+      },
+    },
     serverInfo: { applicationUri: `urn:taogate:${s.gatewayId}:opcua`, productUri: 'urn:taogate', applicationName: { text: `taogate ${s.gatewayId}` } },
     buildInfo: { productName: 'taogate gateway', manufacturerName: 'taogate', productUri: 'urn:taogate' },
   });
