@@ -27,6 +27,13 @@ describe('OPC UA front: governance down', function () {
     await cell?.close();
   });
 
+  it('when a write is Good a read right after it sees the PLC value, not a stale mirror', async () => {
+    for (const v of [85, 95, 85]) {
+      expect((await alice.write('reactor.temp_sp', DataType.Double, v)).name).to.equal('Good');
+      expect((await alice.read('reactor.temp_sp')).value.value).to.equal(v);
+    }
+  });
+
   it('when governance answers it prints the latency of a gated write (median of 100)', async () => {
     const times: number[] = [];
     for (let i = 0; i < 100; i++) {

@@ -107,6 +107,10 @@ export class OpcuaFront implements Front {
       nodeExists: (nodeId) => addressSpace.findNode(nodeId) !== null,
       nodeOf: (tag) => this.variables.get(tag.name)!.nodeId,
       mirrored: (tag) => this.mirrored(tag),
+      refreshFromPlc: async (tag) => {
+        const link = this.links.get(tag.device);
+        if (link && tag.opcua) this.mirror(tag, await link.read(tag.opcua.nodeId));
+      },
       readCurrent: (tag) => this.readCurrent(tag),
       track,
     });

@@ -41,6 +41,13 @@ export interface WriteHookDeps {
   nodeOf(tag: TagPolicy): NodeId;
   /** The mirrored value of a tag (the audit's OldValue). */
   mirrored(tag: TagPolicy): Variant | undefined;
+  /**
+   * After a Good write: read the node back from the PLC and mirror that
+   * DataValue (the PLC's own value, status and source timestamp), so a client
+   * that reads right after its write sees what the PLC holds, not a value the
+   * subscription has not delivered yet.
+   */
+  refreshFromPlc(tag: TagPolicy): Promise<void>;
   /** Canonical PLC value for the read-back receipt. */
   readCurrent(tag: string): Promise<string | undefined>;
   /** Keeps an outcome receipt promise alive until close(). */
@@ -132,6 +139,7 @@ async function forward(deps: WriteHookDeps, device: string, list: (Gated & { tic
     failure = (err as Error).message;
     statuses = list.map(() => PLC_UNREACHABLE);
   }
+  await Promise.all(list.map((g, i) => (statuses[i]!.isGood() ? deps.refreshFromPlc(g.tag).catch(() => {}) : undefined)));
   list.forEach((g, i) => {
     const status = statuses[i]!;
     results[g.index] = status;
