@@ -92,11 +92,11 @@ export class Governance {
     if (request.status !== 'pending') return { ok: false, code: 'unknown_request', reason: `request ${request.id} is ${request.status}, not pending` };
     // Self-approval is refused before anything else: whatever key signed it, the requester never counts.
     if (approval.approver === request.actor.id) return { ok: false, code: 'self_approval', reason: `${approval.approver} cannot approve their own request` };
+    const approver = this.profile.approvers.get(approval.approver);
+    if (!approver) return { ok: false, code: 'role_not_allowed', reason: `${approval.approver} is not an approver in the profile` };
     const checked = verifyApproval(approval, this.opts.trust, Math.floor(now / 1000));
     if (!checked.ok) return checked;
     if (approval.digest !== request.digest) return { ok: false, code: 'bad_approval', reason: 'the approval was signed for a different proposal' };
-    const approver = this.profile.approvers.get(approval.approver);
-    if (!approver) return { ok: false, code: 'role_not_allowed', reason: `${approval.approver} is not an approver in the profile` };
     if (!request.rule.roles.includes(approver.role) || approval.role !== approver.role) {
       return { ok: false, code: 'role_not_allowed', reason: `${approval.approver} (${approver.role}) may not approve; needs ${request.rule.roles.join(' or ')}` };
     }

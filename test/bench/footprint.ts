@@ -7,7 +7,7 @@
  * 100,000 gated Modbus writes (10,000 with --quick) from 32 clients.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -24,9 +24,14 @@ interface Demo {
   ready: { modbus: string };
 }
 
+/** The demo's stderr (pino JSON lines) goes to this file, so a crash can be explained. */
+export const DEMO_LOG = join(tmpdir(), 'taogate-bench-demo-stderr.log');
+
 function startDemo(data: string, portBase: number): Promise<Demo> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, [join(ROOT, 'src/cli/taogate.mjs'), 'demo', '--data', data, '--port-base', String(portBase)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] });
+  const err = openSync(DEMO_LOG, 'w');
+  const child = spawn(process.execPath, [join(ROOT, 'src/cli/taogate.mjs'), 'demo', '--data', data, '--port-base', String(portBase)], { cwd: ROOT, stdio: ['ignore', 'pipe', err] });
+  closeSync(err);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error('taogate demo: no READY line within 30 s')); }, 30_000);
     child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`taogate demo exited with ${code} before READY`)); });
@@ -47,8 +52,19 @@ async function stopDemo(d: Demo): Promise<number | null> {
   return code;
 }
 
-function memOf(pid: number): { rssMB: number; hwmMB: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+function logTail(): string {
+  try {
+    return readFileSync(DEMO_LOG, 'utf8').trim().split('\n').filter((l) => !/"level":(20|30)\b/.test(l)).slice(-8).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+function memOf(d: Demo): { rssMB: number; hwmMB: number } {
+  if (d.child.exitCode !== null || d.child.signalCode !== null) {
+    throw new Error(`taogate demo died (exit ${d.child.exitCode}, signal ${d.child.signalCode}); last warn/error lines of ${DEMO_LOG}:\n${logTail()}`);
+  }
+  const status = readFileSync(`/proc/${d.child.pid}/status`, 'utf8');
   const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
   return { rssMB: kb('VmRSS') / 1024, hwmMB: kb('VmHWM') / 1024 };
 }
@@ -69,7 +85,7 @@ export async function run(ctx: BenchContext): Promise<ScenarioResult> {
     coldMs = demo.readyMs;
     ctx.log(`  READY (cold) after ${coldMs.toFixed(0)} ms`);
     await sleep(ctx.quick ? 1000 : 3000);
-    idle = memOf(demo.child.pid!);
+    idle = memOf(demo);
     const port = Number(demo.ready.modbus.split(':').pop());
     const clients: ModbusClient[] = [];
     for (let i = 0; i < 32; i++) clients.push(await optimizerClient(port));
@@ -77,7 +93,7 @@ export async function run(ctx: BenchContext): Promise<ScenarioResult> {
     for (const c of clients) await closeClient(c);
     ctx.log(`  ${load.ok} writes in ${load.seconds.toFixed(1)} s`);
     await sleep(ctx.quick ? 1000 : 3000);
-    after = memOf(demo.child.pid!);
+    after = memOf(demo);
     exitCode = await stopDemo(demo);
     demo = undefined;
     if (!ctx.quick) {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { readPrivateKeyFile } from '../../crypto/keyfile.js';
 import type { RequestView } from '../../governance/views.js';
@@ -61,11 +62,15 @@ export function registerApprovalCommands(program: Command): void {
       action(async (id: string, opts: BrokerOpts & { as: string; reason: string; meaning: string }) => {
         if (opts.reason.length === 0 || opts.reason.length > 256) throw new CliError('--reason: 1 to 256 characters', EXIT.usage);
         const kp = keyPaths(keysDir(opts));
+        // The approver key; failing that, NAME's actor key, so governance can say why it
+        // does not count (self_approval for the requester, role_not_allowed otherwise).
+        const file = [kp.approver(opts.as), kp.actor(opts.as)].find((f) => existsSync(f));
+        if (!file) throw new CliError(`no key for '${opts.as}': looked for ${kp.approver(opts.as)} and ${kp.actor(opts.as)}`);
         let key;
         try {
-          key = readPrivateKeyFile(kp.approver(opts.as));
+          key = readPrivateKeyFile(file);
         } catch (err) {
-          throw new CliError(`no approver key for '${opts.as}': ${(err as Error).message}`);
+          throw new CliError((err as Error).message);
         }
         const trust = findTrustStore({ data: opts.data ?? './data', keys: opts.keys });
         const role = trust?.byName(opts.as, 'approver')?.approverRole ?? 'supervisor';
