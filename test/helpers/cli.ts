@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import type { ReadyInfo } from '../../src/cli/demo/ports.js';
 
 export const CLI = fileURLToPath(new URL('../../src/cli/taogate.mjs', import.meta.url));
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -55,14 +56,7 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
-export interface Ready {
-  mqtt: string;
-  modbus: string;
-  opcua: string;
-  plc: { modbus: string; opcua: string };
-  http: string;
-  data: string;
-}
+export type Ready = ReadyInfo;
 
 export interface DemoProcess {
   readonly proc: ChildProcess;

@@ -1,18 +1,9 @@
 /** Tag values <-> Modbus registers, per type and word order (ABCD = big-endian, high word first). */
+import { registersFor } from '../../policy/raw.js';
 import type { TagType, WordOrder } from '../../policy/types.js';
 
-export function registerCount(type: TagType): number {
-  switch (type) {
-    case 'int32':
-    case 'uint32':
-    case 'float32':
-      return 2;
-    case 'float64':
-      return 4;
-    default:
-      return 1;
-  }
-}
+/** Registers a value of this type spans (the profile's rule, src/policy/raw.ts). */
+export const registerCount = registersFor;
 
 /** Arrange registers into big-endian byte order (ABCD...) according to the word order. */
 function toBigEndian(regs: readonly number[], order: WordOrder): Buffer {
