@@ -17,7 +17,7 @@ describe('modbus registers codec', () => {
       uint16: [0, 1, 500, 65535],
       int32: [-2147483648, -1, 0, 123456789, 2147483647],
       uint32: [0, 1, 4294967295],
-      float32: [0, -1.5, 42.5, Math.fround(0.1), 3.4e38],
+      float32: [0, -1.5, 42.5, Math.fround(0.1), Math.fround(3.4e38)],
       float64: [0, -1.5, 0.1, 1e300, Number.MIN_VALUE],
     };
     for (const order of ['ABCD', 'CDAB', 'BADC', 'DCBA'] as WordOrder[]) {
