@@ -36,6 +36,11 @@ export class GovernanceHeartbeat {
     if (this.timer) clearInterval(this.timer);
   }
 
+  /** When governance last answered a ping (ms since the epoch; 0 = never), for readiness checks with their own window. */
+  get lastAnswerAt(): number {
+    return this.lastOk;
+  }
+
   /** Governance answered within the last two intervals. */
   status(): { ok: boolean; detail?: string } {
     const age = Date.now() - this.lastOk;

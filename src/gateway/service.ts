@@ -52,7 +52,14 @@ export interface GatewayService {
 export async function startGateway(o: GatewayServiceOptions): Promise<GatewayService> {
   const gatewayId = o.profile.gateway.id;
   const ledger = await Ledger.open(o.ledgerDir, { gatewayId, signer: o.signer });
-  const cleanups: (() => Promise<void>)[] = [() => ledger.close()];
+  // Last step of every shutdown: a `stop` receipt (a clean stop is visible in the record;
+  // a crash shows as a `start` with no `stop` before it), then the ledger closes.
+  const cleanups: (() => Promise<void>)[] = [
+    async () => {
+      await ledger.append('stop', { pid: process.pid }).catch((err: Error) => o.log.warn({ err: err.message }, 'stop receipt failed'));
+      await ledger.close();
+    },
+  ];
   try {
     await ledger.append('start', { policy: o.profile.policyHash, profile: o.profile.source, kid: o.signer.keyId, pid: process.pid });
     const client = await connectMqtt(o.mqtt.url, { username: o.mqtt.username, password: o.mqtt.password, clientId: `${gatewayId}-${process.pid}` });

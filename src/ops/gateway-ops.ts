@@ -5,6 +5,7 @@
  */
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
+import type { GovernanceHeartbeat } from '../gateway/heartbeat.js';
 import type { GatewayService } from '../gateway/service.js';
 import type { Ledger } from '../ledger/index.js';
 import type { ReadinessCheck } from './http.js';
@@ -69,9 +70,25 @@ export function gatewayChecks(gateway: () => GatewayService, o: { upstream?: Rea
   const writable = ledgerWritable(() => gateway().ledger);
   return {
     broker: () => (gateway().client.connected ? { ok: true } : { ok: false, detail: 'gateway not connected to the broker' }),
-    governance: () => gateway().heartbeat.status(),
+    governance: governanceAnswering(() => gateway().heartbeat),
     ledger: writable,
     upstream: o.upstream ?? upstreamStatus(gateway),
+  };
+}
+
+/**
+ * Governance answered a heartbeat ping within `windowMs`. The heartbeat pings
+ * every second with a 500 ms deadline, so a healthy node is never more than
+ * ~1 s stale; 1.5 s reports a stopped governance node within 2 s.
+ */
+export function governanceAnswering(heartbeat: () => GovernanceHeartbeat, windowMs = 1500): ReadinessCheck {
+  return () => {
+    const hb = heartbeat();
+    const last = hb.lastAnswerAt;
+    const age = Date.now() - last;
+    if (last > 0 && age <= windowMs) return { ok: true };
+    const why = hb.status();
+    return { ok: false, detail: last > 0 ? `governance silent for ${age} ms${why.detail ? ` (${why.detail})` : ''}` : (why.detail ?? 'governance never answered') };
   };
 }
 
