@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
 import { checkProfileFile } from '../../policy/index.js';
+import { PROFILE_SCHEMA_PATH, profileReference } from '../../policy/schema-doc.js';
 import { action, output } from '../action.js';
 import { EXIT } from '../exit.js';
 
@@ -17,6 +19,22 @@ export function registerProfileCommands(program: Command): void {
         else if (result.ok) process.stdout.write(`${file}: ok\n`);
         else for (const e of result.errors) process.stderr.write(`${e.file}:${e.line}:${e.col}: ${e.message}\n`);
         return result.ok ? EXIT.ok : EXIT.failed;
+      }),
+    );
+  profile
+    .command('reference')
+    .description('print the profile reference (Markdown) generated from the JSON Schema')
+    .action(
+      action(async () => {
+        process.stdout.write(profileReference());
+      }),
+    );
+  profile
+    .command('schema')
+    .description('print the JSON Schema of profiles (for editors and CI)')
+    .action(
+      action(async () => {
+        process.stdout.write(readFileSync(PROFILE_SCHEMA_PATH, 'utf8'));
       }),
     );
 }
