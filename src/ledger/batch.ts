@@ -22,6 +22,13 @@ export interface AppendOptions {
   stage?: { jti: string; envelope: string; exp: number };
   /** jti of a staged TAO this receipt takes out of the staged set. */
   unstage?: string;
+  /**
+   * false: the append resolves once written, without waiting for an fsync of
+   * its own; it becomes durable with the next synced batch (or the ledger's
+   * sync timer, within ~50 ms). For outcome receipts only: a crash may lose
+   * them, and start-up reconciliation closes their intent instead. Default true.
+   */
+  durable?: boolean;
 }
 
 export interface AppendRequest {
@@ -116,5 +123,8 @@ export function checkAppendOptions(opts: AppendOptions): string | null {
     const { jti: j, envelope, exp } = opts.stage;
     if (!jti(j) || typeof envelope !== 'string' || !Number.isSafeInteger(exp)) return 'stage must be {jti, envelope, exp (integer seconds)}';
   }
+  if (opts.durable !== undefined && typeof opts.durable !== 'boolean') return 'durable must be a boolean';
+  // Consuming or staging a TAO must be durable before anything acts on it.
+  if (opts.durable === false && (opts.consume !== undefined || opts.stage !== undefined || opts.unstage !== undefined)) return 'consume / stage / unstage appends are always durable';
   return null;
 }

@@ -5,7 +5,10 @@
  * Appends issued concurrently queue up; one writer drains the queue into ONE
  * LevelDB batch written with {sync: true} (receipts, consumed jtis, index
  * changes, head) and settles every append of that batch after that one
- * write. A failed write rejects the whole batch with
+ * write. A batch holding only appends marked `durable: false` (outcome
+ * receipts) is written without its own fsync: LevelDB's log is sequential,
+ * so the next synced batch, or the sync timer within SYNC_DELAY_MS, makes it
+ * durable. Append listeners (replication) only ever see durable receipts. A failed write rejects the whole batch with
  * Refusal('ledger_unavailable') and leaves the in-memory head where it was
  * (fail closed); the next batch first re-reads the head from the DB, which
  * stays the truth.
@@ -49,6 +52,9 @@ export interface LedgerStats {
 }
 
 export const DEFAULT_MAX_BATCH = 256;
+/** How long a non-durable append may wait for an fsync. */
+export const SYNC_DELAY_MS = 50;
+const SYNC_KEY = `${SIDE_PREFIX}sync`;
 const DEFAULT_JTI_CACHE = 65_536;
 
 export class Ledger {
@@ -62,6 +68,10 @@ export class Ledger {
   private closing: Promise<void> | undefined;
   private counters = { batches: 0, receipts: 0, largestBatch: 0, failedBatches: 0 };
   private readonly appendListeners = new Set<(receipts: readonly Receipt[]) => void>();
+  /** Receipts written but not yet known durable, in seq order (listeners hear of them once they are). */
+  private unsynced: Receipt[] = [];
+  private syncTimer: NodeJS.Timeout | undefined;
+  private syncing: Promise<void> | undefined;
 
   private constructor(
     readonly dir: string,
@@ -117,8 +127,8 @@ export class Ledger {
     } catch (err) {
       return Promise.reject(err);
     }
-    const { consume, closes, stage, unstage } = opts;
-    return this.queue.push({ kind, body: frozen, opts: { consume, closes, stage: stage && { ...stage }, unstage } });
+    const { consume, closes, stage, unstage, durable } = opts;
+    return this.queue.push({ kind, body: frozen, opts: { consume, closes, stage: stage && { ...stage }, unstage, durable } });
   }
 
   /** True when the jti was consumed by a durable receipt. Memory first, then the DB (the truth). */
@@ -201,7 +211,10 @@ export class Ledger {
   /** Refuses new appends, waits for queued ones to be written, then releases the dir. */
   close(): Promise<void> {
     this.closed = true;
-    this.closing ??= this.queue.idle().then(() => this.db.close());
+    this.closing ??= this.queue
+      .idle()
+      .then(() => this.syncNow())
+      .then(() => this.db.close());
     return this.closing;
   }
 
@@ -220,8 +233,9 @@ export class Ledger {
       consumedBefore: (jti) => this.consumedCache.has(jti) || consumedInDb.has(jti),
     });
     if (plan.appended === 0) return plan.outcomes;
+    const sync = items.some((i) => i.opts.durable !== false);
     try {
-      await this.db.batch(plan.ops, { sync: true });
+      await this.db.batch(plan.ops, { sync });
     } catch (err) {
       this.counters.failedBatches++;
       this.resyncBeforeNext = true;
@@ -235,17 +249,49 @@ export class Ledger {
     this.counters.batches++;
     this.counters.receipts += plan.appended;
     this.counters.largestBatch = Math.max(this.counters.largestBatch, plan.appended);
-    if (this.appendListeners.size > 0) {
-      const receipts = plan.outcomes.flatMap((o) => (o.ok ? [o.value] : []));
-      for (const l of this.appendListeners) {
-        try {
-          l(receipts);
-        } catch {
-          // a listener never breaks the ledger
-        }
+    const receipts = plan.outcomes.flatMap((o) => (o.ok ? [o.value] : []));
+    this.unsynced.push(...receipts);
+    // An fsync makes everything written before it durable (LevelDB's log is sequential).
+    if (sync) this.durableUpTo(plan.head.seq);
+    else this.syncTimer ??= setTimeout(() => void this.syncNow(), SYNC_DELAY_MS);
+    return plan.outcomes;
+  }
+
+  /** Makes every receipt written so far durable (an fsynced write of a side key), then tells the listeners. */
+  private syncNow(): Promise<void> {
+    if (this.syncTimer) clearTimeout(this.syncTimer);
+    this.syncTimer = undefined;
+    const last = this.unsynced.at(-1);
+    if (!last) return this.syncing ?? Promise.resolve();
+    const run = async () => {
+      try {
+        await this.db.put(SYNC_KEY, String(last.seq), { sync: true });
+        this.durableUpTo(last.seq);
+      } catch {
+        // the next synced batch covers them
+        this.syncTimer ??= setTimeout(() => void this.syncNow(), SYNC_DELAY_MS);
+      }
+    };
+    this.syncing = (this.syncing ?? Promise.resolve()).then(run);
+    return this.syncing;
+  }
+
+  /** Receipts up to seq are durable: hand them to the listeners, in order. */
+  private durableUpTo(seq: number): void {
+    let n = 0;
+    while (n < this.unsynced.length && this.unsynced[n]!.seq <= seq) n++;
+    if (n > 0) this.notify(this.unsynced.splice(0, n));
+  }
+
+  private notify(receipts: readonly Receipt[]): void {
+    if (receipts.length === 0 || this.appendListeners.size === 0) return;
+    for (const l of this.appendListeners) {
+      try {
+        l(receipts);
+      } catch {
+        // a listener never breaks the ledger
       }
     }
-    return plan.outcomes;
   }
 
   /** One getMany for every consume jti of the batch that the cache does not already know. */

@@ -137,7 +137,8 @@ export class Gate {
       const { have, need } = decision.approvals;
       return this.refuse(req, 'approval_pending', `waiting for approvals (${have}/${need}), request ${decision.request}`, undefined, decision.request);
     }
-    const checked = await this.verify(decision.tao, expect, rule, true);
+    // No consumed pre-read here: the ledger's consume in the intent batch is the authoritative check.
+    const checked = await this.verify(decision.tao, expect, rule, false);
     if (!checked.ok) return this.refuse(req, checked.code, `governance TAO: ${checked.reason}`);
     return this.consume(req, actor, checked.tao, checked.envelope, { consume: checked.tao.jti }, 'inline', governanceMs);
   }

@@ -17,7 +17,7 @@ export interface GateLedger {
   append(
     kind: 'intent' | 'committed' | 'voided' | 'indeterminate' | 'denied' | 'staged',
     body: Json,
-    opts?: { consume?: string; closes?: number; stage?: { jti: string; envelope: string; exp: number }; unstage?: string },
+    opts?: { consume?: string; closes?: number; stage?: { jti: string; envelope: string; exp: number }; unstage?: string; durable?: boolean },
   ): Promise<GateReceipt>;
   isConsumed(jti: string): Promise<boolean>;
   stagedTaos(): Promise<{ jti: string; envelope: string; exp: number; seq: number }[]>;

@@ -17,7 +17,9 @@ export function openTicket(
     if (settled) throw new Error(`ticket for intent ${intentSeq} already settled`);
     settled = true;
     const body = { ...requestBody(request), jti, intent: intentSeq, ...extra };
-    await ledger.append(kind, body, { closes: intentSeq });
+    // The intent was durable before the PLC saw the write; the outcome rides on the next fsync
+    // (a crash before it is reconciled at start-up), so the next write never waits behind it.
+    await ledger.append(kind, body, { closes: intentSeq, durable: false });
     log.info({ req: request.id, jti, seq: intentSeq, ...extra }, `write ${kind}`);
     observe?.({ protocol: request.protocol, outcome: kind, code: undefined as RefusalCode | undefined });
   };
