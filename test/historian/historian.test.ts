@@ -13,7 +13,8 @@ import { expect } from 'chai';
 import { generateRawKeyPair, Signer } from '../../src/crypto/ed25519.js';
 import { receiptToLine, pointTime, escapeTag, escapeFieldString } from '../../src/historian/influx.js';
 import { Ledger, type Receipt } from '../../src/ledger/index.js';
-import { CLI, REPO, runCli } from '../helpers/cli.js';
+import { CLI, REPO, freePortBase, runCli, startDemo } from '../helpers/cli.js';
+import { closeClient, modbusClient } from '../simulators/modbus-helpers.js';
 import { influxdPath, startInfluxd, type Influxd } from './influxd.js';
 
 const RECEIPTS = 3000;
@@ -76,6 +77,32 @@ describe('historian: exports and the InfluxDB push', function () {
       influx = await startInfluxd(bin!);
     });
     after(async () => influx?.stop());
+
+    it('when the demo runs with --influx, every receipt the upstream verified lands in InfluxDB once', async () => {
+      const data = join(dir, 'demo');
+      const base = await freePortBase();
+      const demo = await startDemo(data, base, ['--influx', influx!.url, '--influx-db', 'taogate_demo']);
+      try {
+        const hmi = await modbusClient(base + 1, 1, '127.0.0.1');
+        for (const v of [35, 40, 45]) {
+          const b = Buffer.alloc(4);
+          b.writeFloatBE(v);
+          await hmi.writeRegisters(100, [b.readUInt16BE(0), b.readUInt16BE(2)]);
+        }
+        await hmi.writeRegister(110, 500).catch(() => undefined); // refused: needs approval
+        await closeClient(hmi);
+        await new Promise((r) => setTimeout(r, 2500)); // replication + a checkpoint + the pusher's poll
+      } finally {
+        expect(await demo.stop('SIGTERM')).to.equal(0);
+      }
+      const verify = await runCli(['ledger', 'verify', '--data', join(data, 'upstream'), '--json']);
+      expect(verify.code, verify.stderr).to.equal(0);
+      const upstreamCount = (JSON.parse(verify.stdout) as { count: number }).count;
+      const answer = (await influx!.query('SELECT count(seq) FROM /^taogate_/', 'taogate_demo')) as { results: { series?: { name: string; values: [string, number][] }[] }[] };
+      const series = answer.results[0]?.series ?? [];
+      expect(series.reduce((n, s) => n + (s.values[0]?.[1] ?? 0), 0)).to.equal(upstreamCount);
+      expect(series.map((s) => s.name)).to.include.members(['taogate_intent', 'taogate_committed', 'taogate_denied']);
+    });
 
     it('when the pusher is killed mid-stream and restarted, a query counts every receipt exactly once', async () => {
       const db = 'taogate_test';

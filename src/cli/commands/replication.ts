@@ -5,7 +5,8 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { readPrivateKeyFile } from '../../crypto/keyfile.js';
-import { copyFeed, ledgerDirFeed } from '../../historian/feed.js';
+import { ledgerDirFeed } from '../../historian/feed.js';
+import { pushUpstreamToInflux } from '../../historian/upstream-push.js';
 import { HistorianPusher } from '../../historian/pusher.js';
 import { InfluxWriter } from '../../historian/writer.js';
 import { readUpstreamStatus, startUpstream } from '../../replication/upstream.js';
@@ -69,22 +70,11 @@ export function registerReplicationCommands(program: Command): void {
           throw new CliError((err as Error).message);
         }
         const node = await startUpstream({ dir, trust, signer, mqtt: login, gateways: opts.gateway, log });
-        const pushers: HistorianPusher[] = [];
-        if (opts.influx) {
-          const writer = new InfluxWriter({ url: opts.influx, db: opts.db });
-          await writer.ensureDatabase();
-          for (const g of node.status().gateways) {
-            const copy = node.copy(g.gateway);
-            if (!copy) continue;
-            const p = new HistorianPusher({ feed: copyFeed(copy), writer, cursorFile: join(dir, 'historian', `${g.gateway}-${opts.db}.cursor.json`), log });
-            pushers.push(p);
-            p.run({ follow: true }).catch((err: Error) => log.error({ gateway: g.gateway, err: err.message }, 'historian stopped'));
-          }
-        }
+        const stopPush = opts.influx ? await pushUpstreamToInflux(node, { influx: opts.influx, db: opts.db, dir, log }) : () => {};
         log.info({ broker: login.url, dir, gateways: node.status().gateways.map((g) => g.gateway) }, 'upstream running');
         process.stdout.write(`READY ${JSON.stringify({ mqtt: login.url, dir, gateways: node.status().gateways.map((g) => g.gateway) })}\n`);
         return untilSignal(log, signal, async () => {
-          for (const p of pushers) p.stop();
+          stopPush();
           await node.close();
         });
       }),

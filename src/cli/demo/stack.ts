@@ -33,6 +33,8 @@ export interface DemoOptions {
   readonly portBase: number;
   readonly log: Logger;
   readonly profilePath?: string;
+  /** Push every receipt (from the upstream's verified copy) into this InfluxDB. */
+  readonly influx?: { readonly url: string; readonly db: string };
 }
 
 
@@ -106,6 +108,11 @@ export async function startDemoStack(o: DemoOptions): Promise<DemoStack> {
       log: o.log.child({ svc: 'upstream' }),
     });
     closers.push(() => upstream.close());
+    if (o.influx) {
+      const { pushUpstreamToInflux } = await import('../../historian/upstream-push.js');
+      const stopPush = await pushUpstreamToInflux(upstream, { influx: o.influx.url, db: o.influx.db, dir: paths.upstreamLedger, log: o.log.child({ svc: 'historian' }) });
+      closers.push(async () => stopPush());
+    }
 
     timeLedgerAppends(gateway.ledger, metrics);
     bindGatewayMetrics(metrics, () => gateway, { pendingApprovals: () => governance.governance.queue.list().length });
