@@ -51,7 +51,12 @@ export interface GatewayService {
 
 export async function startGateway(o: GatewayServiceOptions): Promise<GatewayService> {
   const gatewayId = o.profile.gateway.id;
+  // Start-up phases, logged once at the end ("gateway started"): where the time to READY goes.
+  const t0 = performance.now();
+  const phases: Record<string, number> = {};
+  const lap = (name: string, since = t0) => (phases[name] = Math.round(performance.now() - since));
   const ledger = await Ledger.open(o.ledgerDir, { gatewayId, signer: o.signer });
+  lap('ledgerOpen');
   // Last step of every shutdown: a `stop` receipt (a clean stop is visible in the record;
   // a crash shows as a `start` with no `stop` before it), then the ledger closes.
   const cleanups: (() => Promise<void>)[] = [
@@ -62,8 +67,10 @@ export async function startGateway(o: GatewayServiceOptions): Promise<GatewaySer
   ];
   try {
     await ledger.append('start', { policy: o.profile.policyHash, profile: o.profile.source, kid: o.signer.keyId, pid: process.pid });
+    lap('startReceipt');
     const client = await connectMqtt(o.mqtt.url, { username: o.mqtt.username, password: o.mqtt.password, clientId: `${gatewayId}-${process.pid}` });
     cleanups.unshift(() => client.endAsync());
+    lap('mqttConnected');
     const requester = new Requester(client, topics.decisionBase(o.mqtt.username));
     cleanups.unshift(async () => requester.close());
     const fronts = o.fronts ?? [];
@@ -82,30 +89,53 @@ export async function startGateway(o: GatewayServiceOptions): Promise<GatewaySer
       return gate.present(b.tao, typeof b.source === 'string' ? `mqtt:${b.source.slice(0, 64)}` : 'mqtt');
     });
     cleanups.unshift(() => unserve.close());
+    const repl = o.replication ?? {};
+    const replicate = repl.enabled ?? o.trust.keys().some((k) => k.role === 'upstream');
+    // The fronts start together (the OPC UA one is the slow one: node-opcua, certificates, PLC
+    // session), and the checkpointer catches up with the chain meanwhile (it buffers appends
+    // made while it reads, so the order does not matter).
+    const started: Record<string, string> = {};
+    for (const front of fronts) cleanups.unshift(() => front.close());
+    const frontsStarted = Promise.allSettled(
+      fronts.map(async (front) => {
+        const since = performance.now();
+        started[front.name] = await front.start(gate);
+        lap(`front.${front.name}`, since);
+      }),
+    );
+    let checkpointer: Checkpointer | undefined;
+    const cpOpts = repl.checkpoint;
+    const checkpointerStarted =
+      replicate && cpOpts !== false
+        ? (async () => {
+            const since = performance.now();
+            const cp = await Checkpointer.start(ledger, gatewayId, o.signer, o.log, cpOpts ?? {});
+            checkpointer = cp;
+            cleanups.unshift(() => cp.stop());
+            lap('checkpointer', since);
+          })()
+        : Promise.resolve();
+    const settled = [...(await frontsStarted), ...(await Promise.allSettled([checkpointerStarted]))];
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    // In the fronts' order, whichever finished first.
     const addresses: Record<string, string> = {};
-    for (const front of fronts) {
-      addresses[front.name] = await front.start(gate);
-      cleanups.unshift(() => front.close());
-    }
+    for (const front of fronts) addresses[front.name] = started[front.name]!;
     await gate.start();
     cleanups.unshift(async () => gate.stop());
+    lap('gateStarted');
     const heartbeat = new GovernanceHeartbeat(requester, gatewayId);
     heartbeat.start();
     cleanups.unshift(async () => heartbeat.stop());
-    const repl = o.replication ?? {};
-    let checkpointer: Checkpointer | undefined;
     let replicator: Replicator | undefined;
-    if (repl.enabled ?? o.trust.keys().some((k) => k.role === 'upstream')) {
-      if (repl.checkpoint !== false) {
-        const cp = await Checkpointer.start(ledger, gatewayId, o.signer, o.log, repl.checkpoint ?? {});
-        checkpointer = cp;
-        cleanups.unshift(() => cp.stop());
-      }
+    if (replicate) {
       const r = new Replicator(ledger, client, gatewayId, o.trust, o.log, repl);
       await r.start();
       replicator = r;
       cleanups.unshift(() => r.close());
     }
+    lap('total');
+    o.log.info({ ms: phases, sinceProcessStartMs: Math.round(performance.now()), receipts: ledger.head.seq + 1, checkpointerReadReceipts: checkpointer?.stats.receiptsRead }, 'gateway started');
     return {
       replicator,
       checkpointer,

@@ -31,6 +31,11 @@ export class CompactRange {
     return done;
   }
 
+  /** The perfect nodes of [0, size), largest first (what restore() takes back). */
+  perfectNodes(): readonly Hash[] {
+    return [...this.nodes];
+  }
+
   root(): Hash {
     return this.count === 0 ? EMPTY_ROOT : foldRight(this.nodes);
   }

@@ -5,7 +5,8 @@
  */
 import type { EventEmitter } from 'node:events';
 import { createServer, type Socket } from 'node:net';
-import { Aedes, type AuthenticateError, type Client, type ConnectPacket } from 'aedes';
+// aedes is imported when a broker starts: the gateway and the CLI clients load this module but never run a broker.
+import type { Aedes, AuthenticateError, Client, ConnectPacket } from 'aedes';
 import { dummyPasswordHash, parseUsersFile, verifyPassword, type UserEntry, type UsersFile } from './credentials.js';
 import { guardSocket } from './frame-guard.js';
 import { noLog, type LogFn } from './log.js';
@@ -60,6 +61,7 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
   const connects = new WeakMap<Client, ConnectPacket>();
   const who = (client: Client | null) => ({ clientId: client?.id, user: client ? authed.get(client)?.username : undefined });
 
+  const { Aedes } = await import('aedes');
   const aedes = await Aedes.createBroker({
     connectTimeout: opts.connectTimeoutMs,
     // Remember the CONNECT (client id as sent, will) for authenticate(), which runs after it.

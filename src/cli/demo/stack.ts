@@ -61,53 +61,66 @@ export async function startDemoStack(o: DemoOptions): Promise<DemoStack> {
   const closeAll = async () => {
     for (const c of closers.reverse()) await c().catch((err: Error) => o.log.warn({ err: err.message }, 'shutdown step failed'));
   };
+  /**
+   * Starts independent parts together. Every part that started gets its closer
+   * (in the order given, so shutdown runs in reverse: dependents first), and
+   * only then does the first failure propagate.
+   */
+  async function together(parts: readonly Promise<{ close(): Promise<void> | void }>[]): Promise<void> {
+    const settled = await Promise.allSettled(parts);
+    for (const r of settled) if (r.status === 'fulfilled') closers.push(async () => r.value.close());
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
   try {
-    const broker = await startBroker({ host, port: base, users: JSON.parse(readFileSync(kp.mqttUsers, 'utf8')), log: (level, msg, obj) => o.log[level === 'warn' ? 'warn' : 'debug']({ svc: 'broker', ...obj }, msg) });
-    closers.push(() => broker.close());
+    // Stage 1, independent: the broker and both PLC simulators (the field is there before the gateway).
+    const simulators = Promise.all([import('../../../simulators/modbus/index.js'), import('../../../simulators/opcua/index.js')]);
+    const brokerP = startBroker({ host, port: base, users: JSON.parse(readFileSync(kp.mqttUsers, 'utf8')), log: (level, msg, obj) => o.log[level === 'warn' ? 'warn' : 'debug']({ svc: 'broker', ...obj }, msg) });
+    const plcModbusP = simulators.then(([m]) => m.startModbusSim({ host, port: base + 3, logFile: join(paths.root, 'plc-modbus-writes.jsonl') }));
+    const plcOpcuaP = simulators.then(([, u]) => u.startOpcuaSim({ host, port: base + 4, pkiDir: join(paths.root, 'pki', 'plc-opcua'), logFile: join(paths.root, 'plc-opcua-log.jsonl') }));
+    await together([brokerP, plcModbusP, plcOpcuaP]);
+    const [broker, plcModbus, plcOpcua] = [await brokerP, await plcModbusP, await plcOpcuaP];
 
-    const governance = await startGovernanceService({
-      url: broker.url,
-      username: 'governance',
-      password: readSecret(kp.mqttSecret('governance')),
-      profile,
-      trust,
-      signer: readPrivateKeyFile(kp.governance).signer,
-      log: o.log.child({ svc: 'governance' }),
-    });
-    closers.push(() => governance.close());
-
-    const { startModbusSim } = await import('../../../simulators/modbus/index.js');
-    const { startOpcuaSim } = await import('../../../simulators/opcua/index.js');
-    const plcModbus = await startModbusSim({ host, port: base + 3, logFile: join(paths.root, 'plc-modbus-writes.jsonl') });
-    closers.push(() => plcModbus.close());
-    const plcOpcua = await startOpcuaSim({ host, port: base + 4, pkiDir: join(paths.root, 'pki', 'plc-opcua'), logFile: join(paths.root, 'plc-opcua-log.jsonl') });
-    closers.push(() => plcOpcua.close());
-
+    // Stage 2, each needing only the broker (and the gateway the PLCs): governance, gateway, upstream.
     const gatewayLog = o.log.child({ svc: 'gateway' });
     const metrics = new GatewayMetrics();
-    const gateway = await startGateway({
+    // The upstream ledger node (DIR/upstream, one copy per gateway): verifies, acknowledges, cosigns.
+    const upstreamModule = import('../../replication/upstream.js');
+    // Keys first: a bad key file fails here, before any of the three is running.
+    const signers = { governance: readPrivateKeyFile(kp.governance).signer, gateway: readPrivateKeyFile(kp.gateway).signer, upstream: readPrivateKeyFile(kp.upstream).signer };
+    const secrets = { governance: readSecret(kp.mqttSecret('governance')), gateway: readSecret(kp.mqttSecret(profile.gateway.id)), upstream: readSecret(kp.mqttSecret('upstream')) };
+    const fronts = buildFronts(profile, { host, modbusPort: base + 1, opcuaPort: base + 2, opcuaPkiDir: join(paths.root, 'pki', 'gateway-opcua'), opcuaAutoAcceptClients: true }, gatewayLog);
+    const governanceP = startGovernanceService({
+      url: broker.url,
+      username: 'governance',
+      password: secrets.governance,
+      profile,
+      trust,
+      signer: signers.governance,
+      log: o.log.child({ svc: 'governance' }),
+    });
+    const gatewayP = startGateway({
       observe: metrics.observe,
       profile,
       trust,
-      signer: readPrivateKeyFile(kp.gateway).signer,
+      signer: signers.gateway,
       ledgerDir: paths.gatewayLedger,
-      mqtt: { url: broker.url, username: profile.gateway.id, password: readSecret(kp.mqttSecret(profile.gateway.id)) },
+      mqtt: { url: broker.url, username: profile.gateway.id, password: secrets.gateway },
       log: gatewayLog,
-      // Demo: OPC UA clients (UaExpert, ...) are trusted on first use; a real gateway leaves that off.
-      fronts: buildFronts(profile, { host, modbusPort: base + 1, opcuaPort: base + 2, opcuaPkiDir: join(paths.root, 'pki', 'gateway-opcua'), opcuaAutoAcceptClients: true }, gatewayLog),
+      // Demo: OPC UA clients (UaExpert, ...) are trusted on first use (buildFronts above); a real gateway leaves that off.
+      fronts,
     });
-    closers.push(() => gateway.close());
-
-    // The upstream ledger node (DIR/upstream, one copy per gateway): verifies, acknowledges, cosigns.
-    const { startUpstream } = await import('../../replication/upstream.js');
-    const upstream = await startUpstream({
-      dir: paths.upstreamLedger,
-      trust,
-      signer: readPrivateKeyFile(kp.upstream).signer,
-      mqtt: { url: broker.url, username: 'upstream', password: readSecret(kp.mqttSecret('upstream')) },
-      log: o.log.child({ svc: 'upstream' }),
-    });
-    closers.push(() => upstream.close());
+    const upstreamP = upstreamModule.then(({ startUpstream }) =>
+      startUpstream({
+        dir: paths.upstreamLedger,
+        trust,
+        signer: signers.upstream,
+        mqtt: { url: broker.url, username: 'upstream', password: secrets.upstream },
+        log: o.log.child({ svc: 'upstream' }),
+      }),
+    );
+    await together([governanceP, gatewayP, upstreamP]);
+    const [governance, gateway, upstream] = [await governanceP, await gatewayP, await upstreamP];
     if (o.influx) {
       const { pushUpstreamToInflux } = await import('../../historian/upstream-push.js');
       const stopPush = await pushUpstreamToInflux(upstream, { influx: o.influx.url, db: o.influx.db, dir: paths.upstreamLedger, log: o.log.child({ svc: 'historian' }) });
