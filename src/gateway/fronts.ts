@@ -21,6 +21,8 @@ export interface FrontListen {
   readonly opcuaPkiDir?: string;
   /** Trust unknown OPC UA client application certificates on first use (demo only). */
   readonly opcuaAutoAcceptClients?: boolean;
+  /** Offer OPC UA SecurityPolicy None (demo and tests only). */
+  readonly opcuaAllowNone?: boolean;
 }
 
 export function buildFronts(profile: Profile, listen: FrontListen, log: GateLogger): Front[] {
@@ -33,7 +35,7 @@ export function buildFronts(profile: Profile, listen: FrontListen, log: GateLogg
   const opcua = [...profile.devices.values()].filter((d): d is OpcuaDevice => d.protocol === 'opcua');
   if (opcua.length > 0 && listen.opcuaPort !== undefined) {
     fronts.push(
-      new DeferredOpcuaFront({ host: listen.host, port: listen.opcuaPort, profile, devices: opcua, pkiDir: listen.opcuaPkiDir, autoAcceptClientCertificates: listen.opcuaAutoAcceptClients, log }),
+      new DeferredOpcuaFront({ host: listen.host, port: listen.opcuaPort, profile, devices: opcua, pkiDir: listen.opcuaPkiDir, autoAcceptClientCertificates: listen.opcuaAutoAcceptClients, allowSecurityNone: listen.opcuaAllowNone, log }),
     );
   }
   return fronts;

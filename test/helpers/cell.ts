@@ -127,6 +127,7 @@ export async function startCell(o: CellOptions = {}): Promise<Cell> {
                 opcuaPort: o.opcua ? 0 : undefined,
                 opcuaPkiDir: join(opcuaPkiDir(), 'gateway-opcua'),
                 opcuaAutoAcceptClients: true,
+                opcuaAllowNone: true,
               },
               silentLogger,
             )

@@ -11,13 +11,14 @@ import { silentLogger } from '../../src/gateway/gate/ports.js';
 import { DEMO_PROFILE } from '../../src/cli/profile-source.js';
 import { loadProfile, withDeviceOverrides } from '../../src/policy/index.js';
 import type { OpcuaDevice } from '../../src/policy/types.js';
-import { connect } from './client.js';
+import { MessageSecurityMode, OPCUAClient } from 'node-opcua';
+import { connect, TEST_APPLICATION, testCertificateManager } from './client.js';
 
 describe('OPC UA front without its PLC', function () {
   it('when the PLC is unreachable it still serves, the mirror reads BadWaitingForInitialData, and close() returns promptly', async () => {
     const deadPort = await findFreePort('127.0.0.1');
     const profile = withDeviceOverrides(loadProfile(DEMO_PROFILE), { reactor: { endpoint: `opc.tcp://127.0.0.1:${deadPort}` } });
-    const front = new OpcuaFront({ host: '127.0.0.1', port: 0, profile, devices: [profile.devices.get('reactor') as OpcuaDevice], plcConnectWaitMs: 200, log: silentLogger });
+    const front = new OpcuaFront({ host: '127.0.0.1', port: 0, profile, devices: [profile.devices.get('reactor') as OpcuaDevice], plcConnectWaitMs: 200, allowSecurityNone: true, log: silentLogger });
     try {
       const endpoint = await front.start({} as Gate); // no write reaches the gate in this test
       const client = await connect(endpoint);
@@ -30,6 +31,26 @@ describe('OPC UA front without its PLC', function () {
       const t = performance.now();
       await front.close();
       expect(performance.now() - t).to.be.lessThan(5000);
+    }
+  });
+
+  it('when SecurityPolicy None is not allowed (the default outside the demo) no None endpoint is offered', async () => {
+    const deadPort = await findFreePort('127.0.0.1');
+    const profile = withDeviceOverrides(loadProfile(DEMO_PROFILE), { reactor: { endpoint: `opc.tcp://127.0.0.1:${deadPort}` } });
+    const front = new OpcuaFront({ host: '127.0.0.1', port: 0, profile, devices: [profile.devices.get('reactor') as OpcuaDevice], plcConnectWaitMs: 200, log: silentLogger });
+    try {
+      const endpoint = await front.start({} as Gate);
+      const client = OPCUAClient.create({ applicationName: TEST_APPLICATION, endpointMustExist: false, connectionStrategy: { maxRetry: 0 }, clientCertificateManager: testCertificateManager() });
+      await client.connect(endpoint);
+      try {
+        const modes = (await client.getEndpoints()).map((e) => e.securityMode);
+        expect(modes.length).to.be.greaterThan(0);
+        expect(modes).to.not.include(MessageSecurityMode.None);
+      } finally {
+        await client.disconnect();
+      }
+    } finally {
+      await front.close();
     }
   });
 });

@@ -107,13 +107,14 @@ export function registerServiceCommands(program: Command): void {
     .option('--opcua-port <n>', 'OPC UA front port (omit: no OPC UA front)', parseIntOption())
     .option('--opcua-pki <dir>', 'OPC UA front certificates (default: DATA/pki/gateway-opcua); trust a client by moving its certificate from server/rejected to server/trusted')
     .option('--opcua-trust-clients', 'trust every OPC UA client application certificate on first use (demo/lab only)')
+    .option('--opcua-allow-none', 'also offer OPC UA SecurityPolicy None (demo/lab only: passwords cross the wire readable)')
     .option('--deadline-ms <n>', 'governance deadline for inline TAOs (default: profile defaults.governance_deadline_ms)', parseIntOption())
     .option('--device <name=address>', 'where a profile device is on this site: skid=HOST:PORT, reactor=opc.tcp://HOST:PORT (repeatable)', collectDevice)
     .option('--http <port>', 'serve /healthz, /readyz, /metrics and the receipts console on this port', parseIntOption())
     .option('--http-host <host>', 'listen address of --http', '127.0.0.1')
     .option('--log-level <level>', 'log level', 'info')
     .action(
-      action(async (opts: CommonOpts & { broker: string; profile?: string; ledger?: string; deadlineMs?: number; host: string; modbusPort?: number; opcuaPort?: number; opcuaPki?: string; opcuaTrustClients?: boolean; http?: number; httpHost: string; device?: string[] }) => {
+      action(async (opts: CommonOpts & { broker: string; profile?: string; ledger?: string; deadlineMs?: number; host: string; modbusPort?: number; opcuaPort?: number; opcuaPki?: string; opcuaTrustClients?: boolean; opcuaAllowNone?: boolean; http?: number; httpHost: string; device?: string[] }) => {
         const log = createLogger({ level: opts.logLevel, name: 'gateway' });
         const signal = signalPromise(log);
         const profile = applyDeviceOptions(loadProfileOrExit(opts.profile), opts.device);
@@ -139,6 +140,7 @@ export function registerServiceCommands(program: Command): void {
               opcuaPort: opts.opcuaPort,
               opcuaPkiDir: opts.opcuaPki ?? join(dataPaths(opts.data ?? './data').root, 'pki', 'gateway-opcua'),
               opcuaAutoAcceptClients: opts.opcuaTrustClients === true,
+              opcuaAllowNone: opts.opcuaAllowNone === true,
             },
             log,
           ),

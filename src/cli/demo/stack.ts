@@ -89,7 +89,7 @@ export async function startDemoStack(o: DemoOptions): Promise<DemoStack> {
     // Keys first: a bad key file fails here, before any of the three is running.
     const signers = { governance: readPrivateKeyFile(kp.governance).signer, gateway: readPrivateKeyFile(kp.gateway).signer, upstream: readPrivateKeyFile(kp.upstream).signer };
     const secrets = { governance: readSecret(kp.mqttSecret('governance')), gateway: readSecret(kp.mqttSecret(profile.gateway.id)), upstream: readSecret(kp.mqttSecret('upstream')) };
-    const fronts = buildFronts(profile, { host, modbusPort: base + 1, opcuaPort: base + 2, opcuaPkiDir: join(paths.root, 'pki', 'gateway-opcua'), opcuaAutoAcceptClients: true }, gatewayLog);
+    const fronts = buildFronts(profile, { host, modbusPort: base + 1, opcuaPort: base + 2, opcuaPkiDir: join(paths.root, 'pki', 'gateway-opcua'), opcuaAutoAcceptClients: true, opcuaAllowNone: true }, gatewayLog);
     const governanceP = startGovernanceService({
       url: broker.url,
       username: 'governance',

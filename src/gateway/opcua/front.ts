@@ -34,6 +34,8 @@ export interface OpcuaFrontOptions {
   readonly pkiDir?: string;
   /** Trust every client application certificate on first use (demo); default false. */
   readonly autoAcceptClientCertificates?: boolean;
+  /** Offer SecurityPolicy None (default false; the demo and tests turn it on). */
+  readonly allowSecurityNone?: boolean;
   readonly plcTimeoutMs?: number;
   /** How long start() waits for the PLCs before serving anyway. Default 3000. */
   readonly plcConnectWaitMs?: number;
@@ -76,6 +78,7 @@ export class OpcuaFront implements Front {
       port,
       pkiDir,
       autoAcceptClientCertificates: this.o.autoAcceptClientCertificates ?? false,
+      allowSecurityNone: this.o.allowSecurityNone ?? false,
       actors: this.actors,
       gatewayId: this.o.profile.gateway.id,
       log: this.o.log,

@@ -3,7 +3,7 @@
  *
  * - Listens on `host` only: node-opcua's `host` is what net.Server#listen
  *   binds (without it, 0.0.0.0 / ::); `hostname` is what endpoint URLs say.
- * - Security: None (demo) plus Basic256Sha256, Aes128_Sha256_RsaOaep and
+ * - Security: None (only when allowSecurityNone: demo and tests) plus Basic256Sha256, Aes128_Sha256_RsaOaep and
  *   Aes256_Sha256_RsaPss, each with Sign and SignAndEncrypt. Never
  *   Basic128Rsa15 (RSA PKCS#1 v1.5; Node 20 warns, OPC UA deprecated it).
  * - Certificates: the server's own under PKI/server, user certificates under
@@ -26,6 +26,8 @@ export interface ServerSettings {
   readonly port: number;
   readonly pkiDir: string;
   readonly autoAcceptClientCertificates: boolean;
+  /** Offer SecurityPolicy None (demo and tests): user passwords then cross the wire readable. */
+  readonly allowSecurityNone: boolean;
   readonly actors: ActorDirectory;
   readonly gatewayId: string;
   readonly log: GateLogger;
@@ -37,8 +39,8 @@ export function createServer(s: ServerSettings): OPCUAServer {
     hostname: s.host,
     port: s.port,
     resourcePath: '',
-    securityPolicies: [...SECURITY_POLICIES],
-    securityModes: [...SECURITY_MODES],
+    securityPolicies: SECURITY_POLICIES.filter((p) => s.allowSecurityNone || p !== SecurityPolicy.None),
+    securityModes: SECURITY_MODES.filter((m) => s.allowSecurityNone || m !== MessageSecurityMode.None),
     allowAnonymous: true,
     isAuditing: true,
     serverCertificateManager: new OPCUACertificateManager({ rootFolder: join(s.pkiDir, 'server'), automaticallyAcceptUnknownCertificate: s.autoAcceptClientCertificates }),
