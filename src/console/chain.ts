@@ -62,7 +62,8 @@ export class ChainHealth {
     this.running ??= (async () => {
       const started = performance.now();
       try {
-        const report = await verifyRecords(openLedgerRecords(ledger), this.keyFor);
+        // In the gateway process: stay on the main thread, keep the cores and memory for the gate.
+        const report = await verifyRecords(openLedgerRecords(ledger), this.keyFor, { parallel: false });
         const { ok, count, head, firstBad, reason } = report;
         this.last = { ok, count, head, ...(firstBad !== undefined ? { firstBad, reason } : {}), at: Date.now(), ms: Math.round(performance.now() - started) };
       } catch (err) {

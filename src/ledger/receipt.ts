@@ -53,7 +53,11 @@ export function sealReceipt(r: UnsignedReceipt, signer: Signer): Receipt {
 export function checkReceipt(r: Receipt, prev: PrevLink | null, publicKey: Uint8Array, impl: VerifyImpl = 'node'): ReceiptProblem | null {
   const shape = checkReceiptShape(r);
   if (shape) return { reason: 'malformed', detail: shape };
+  return checkLink(r, prev) ?? checkSeal(r, publicKey, impl);
+}
 
+/** Sequence, link and time of a (well-shaped) receipt against its predecessor (null for seq 0). */
+export function checkLink(r: Pick<Receipt, 'seq' | 'prev' | 'ts'>, prev: PrevLink | null): ReceiptProblem | null {
   const expectedSeq = prev ? prev.seq + 1 : 0;
   if (r.seq !== expectedSeq) {
     return { reason: 'gap', detail: r.seq > expectedSeq ? `expected seq ${expectedSeq}, found seq ${r.seq}` : `seq ${r.seq} does not follow seq ${expectedSeq - 1}` };
@@ -63,7 +67,14 @@ export function checkReceipt(r: Receipt, prev: PrevLink | null, publicKey: Uint8
   if (r.prev !== expectedPrev) return { reason: 'broken link', detail: `prev ${r.prev} is not the previous hash ${expectedPrev}` };
 
   if (prev?.ts !== undefined && r.ts < prev.ts) return { reason: 'time went backwards', detail: `ts ${r.ts} is before the previous ts ${prev.ts}` };
+  return null;
+}
 
+/**
+ * Hash and signature of a (well-shaped) receipt: the reference check, which
+ * canonicalizes the parsed fields. Never throws.
+ */
+export function checkSeal(r: Receipt, publicKey: Uint8Array, impl: VerifyImpl = 'node'): ReceiptProblem | null {
   let hash: Uint8Array;
   try {
     hash = receiptHash(r);

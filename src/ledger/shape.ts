@@ -30,6 +30,11 @@ function isNonNegativeInt(v: unknown): v is number {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && !Object.is(v, -0);
 }
 
+/**
+ * For text that matches SIG_B64: 86 characters carry 516 bits for 512, so the
+ * encoding is canonical exactly when the last 4 bits are zero, i.e. the last
+ * character before '==' is one of A Q g w (values 0, 16, 32, 48).
+ */
 function canonicalB64(text: string): boolean {
-  return Buffer.from(text, 'base64').toString('base64') === text;
+  return 'AQgw'.includes(text.charAt(85));
 }

@@ -1,19 +1,28 @@
 /**
  * Verifies a receipt chain read through a RecordSource. Checks, in order, per
  * record: storage key (gaps), JSON, shape, seq == storage key (swaps), gateway
- * key known, then checkReceipt (link, time, hash, signature); finally that the
- * storage's head pointer names the last receipt (truncated tails). Stops at
- * the FIRST bad seq and says why. Untrusted input never makes it throw; only
- * a source that cannot be read at all does.
+ * key known, then link, time, hash, signature (verify-record.ts); finally that
+ * the storage's head pointer names the last receipt (truncated tails). Stops
+ * at the FIRST bad seq and says why. Untrusted input never makes it throw;
+ * only a source that cannot be read at all does.
+ *
+ * A short chain is checked on this thread. A long one (option `parallel`,
+ * default 'auto': past `threshold` receipts) continues on worker threads
+ * (verify-parallel.ts) with the same checks, merged in chain order, so the
+ * report is the same either way.
  */
 import { parseHead } from './keys.js';
-import { checkReceipt, type PrevLink, type VerifyImpl } from './receipt.js';
-import { checkReceiptShape } from './shape.js';
+import { checkLink, type VerifyImpl } from './receipt.js';
 import type { RecordSource } from './sources.js';
 import { GENESIS_PREV, type Receipt } from './types.js';
+import { KeyTable, verifyInParallel, type ChainState, type KeyLookup } from './verify-parallel.js';
+import { defaultWorkerCount, VerifyPool } from './verify-pool.js';
+import { checkKey, parseRecord, problemAt, sealProblem, unknownKey, type BadRecord } from './verify-record.js';
 
 export type { RawRecord, RecordSource } from './sources.js';
 export { jsonlRecords, levelRecords } from './sources.js';
+export type { KeyLookup } from './verify-parallel.js';
+export { VerifyPool } from './verify-pool.js';
 
 export interface VerifyReport {
   ok: boolean;
@@ -29,66 +38,120 @@ export interface VerifyReport {
 }
 
 export interface VerifyOptions {
+  /** Receipts verified so far, and the total when the source knows it (per receipt on this thread, per chunk from workers). */
   onProgress?: (n: number, total?: number) => void;
   impl?: VerifyImpl;
+  /** true: worker threads from the first receipt; false: this thread only; 'auto' (default): workers past `threshold` receipts, when the machine has 2+ cores. */
+  parallel?: boolean | 'auto';
+  /** Receipts checked on this thread before 'auto' hands the rest to workers (default 5,000). */
+  threshold?: number;
+  /** Receipts per chunk sent to a worker (default 2,000). */
+  chunkSize?: number;
+  /** Worker threads (default os.availableParallelism(), at least 1). */
+  workers?: number;
+  /** Workers to use instead of starting (and closing) a pool for this call; the caller closes it. */
+  pool?: VerifyPool;
 }
 
-export type KeyLookup = (gateway: string) => Uint8Array | undefined;
+/** chunkChars: a chunk of big receipts is cut at 4 Mi characters of text, so 8 chunks in flight stay a few tens of MB. */
+export const VERIFY_DEFAULTS = { threshold: 5_000, chunkSize: 2_000, chunkChars: 4 << 20 } as const;
+
+interface Resolved {
+  onProgress: (n: number, total?: number) => void;
+  pool?: VerifyPool;
+  impl: VerifyImpl;
+  /** Receipts checked here before the rest goes to workers; Infinity: never. */
+  switchAt: number;
+  chunkSize: number;
+  workers: number;
+}
+
+function resolve(opts: VerifyOptions): Resolved {
+  const workers = opts.pool?.size ?? Math.max(1, Math.floor(opts.workers ?? defaultWorkerCount()));
+  const parallel = opts.parallel ?? 'auto';
+  const threshold = Math.max(0, opts.threshold ?? VERIFY_DEFAULTS.threshold);
+  const switchAt = parallel === true ? 0 : parallel === 'auto' && workers >= 2 ? threshold : Number.POSITIVE_INFINITY;
+  return { onProgress: opts.onProgress ?? (() => {}), pool: opts.pool, impl: opts.impl ?? 'node', switchAt, chunkSize: Math.max(1, Math.floor(opts.chunkSize ?? VERIFY_DEFAULTS.chunkSize)), workers };
+}
 
 export async function verifyRecords(src: RecordSource, keyFor: KeyLookup, opts: VerifyOptions = {}): Promise<VerifyReport> {
-  const impl = opts.impl ?? 'node';
-  let prev: PrevLink | null = null;
-  let count = 0;
-  const broken = (firstBad: number, reason: string): VerifyReport => ({ ok: false, count, head: prev?.hash ?? GENESIS_PREV, firstBad, reason });
-
-  for await (const rec of src) {
-    const expected = count;
-    const verdict = checkRecord(rec.key, rec.raw, expected, prev, keyFor, impl);
-    if ('bad' in verdict) return broken(verdict.bad, verdict.reason);
-    prev = { seq: verdict.seq, hash: verdict.hash, ts: verdict.ts };
-    count++;
-    opts.onProgress?.(count, totalHint(src));
+  const o = resolve(opts);
+  const chain: ChainState = { count: 0, prev: null };
+  const warnings: string[] = [];
+  const total = totalHint(src);
+  const progress = (n: number) => o.onProgress(n, total());
+  const records = src[Symbol.asyncIterator]();
+  let own: VerifyPool | undefined;
+  const startPool = () => o.pool ?? (own ??= new VerifyPool(o.workers));
+  try {
+    let bad: BadRecord | null = null;
+    for (;;) {
+      if (chain.count >= o.switchAt) {
+        const keys = new KeyTable(keyFor);
+        const onPoolFailure = (reason: string) => {
+          if (warnings.length === 0) warnings.push(`checked on one thread after a verify worker failed: ${reason}`);
+        };
+        bad = await verifyInParallel(records, chain, { pool: startPool(), keys, impl: o.impl, chunkSize: o.chunkSize, chunkChars: VERIFY_DEFAULTS.chunkChars, maxInFlight: 4 * o.workers, onMerged: progress, onPoolFailure });
+        break;
+      }
+      const next = await records.next();
+      if (next.done) break;
+      // Workers take a moment to start: when the stored head says the chain is long, start them now.
+      if (chain.count === 0 && Number.isFinite(o.switchAt) && (total() ?? 0) > o.switchAt) startPool();
+      const verdict = checkRecord(next.value.key, next.value.raw, chain, keyFor, o.impl);
+      if ('bad' in verdict) {
+        bad = verdict;
+        break;
+      }
+      chain.prev = { seq: verdict.seq, hash: verdict.hash, ts: verdict.ts };
+      chain.count++;
+      progress(chain.count);
+    }
+    const broken = (firstBad: number, reason: string): VerifyReport => ({ ok: false, count: chain.count, head: chain.prev?.hash ?? GENESIS_PREV, firstBad, reason });
+    const report = bad ? broken(bad.bad, bad.reason) : checkHead(src, chain, broken);
+    return warnings.length ? { ...report, warnings: [...(report.warnings ?? []), ...warnings] } : report;
+  } finally {
+    await records.return?.();
+    await own?.close();
   }
-  return checkHead(src, count, prev, broken);
 }
 
-type RecordVerdict = Receipt | { bad: number; reason: string };
-
-function checkRecord(key: number, raw: string, expected: number, prev: PrevLink | null, keyFor: KeyLookup, impl: VerifyImpl): RecordVerdict {
-  if (!Number.isSafeInteger(key)) return { bad: expected, reason: `the record after seq ${expected - 1} is stored under a key that is not a seq` };
-  if (key > expected) return { bad: expected, reason: `gap: seq ${expected} is missing (the next stored receipt is under key ${key})` };
-  if (key < expected) return { bad: key, reason: `storage key ${key} repeats or goes backwards (expected ${expected})` };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch (err) {
-    return { bad: key, reason: `malformed receipt JSON: ${(err as Error).message}` };
-  }
-  const shape = checkReceiptShape(parsed);
-  if (shape) return { bad: key, reason: `malformed receipt: ${shape}` };
-  const r = parsed as Receipt;
-  if (r.seq !== key) return { bad: key, reason: `stored under key ${key} but says seq ${r.seq}` };
+/** Every check of one record against the chain so far, on this thread. */
+function checkRecord(key: number, raw: string, chain: ChainState, keyFor: KeyLookup, impl: VerifyImpl): Receipt | BadRecord {
+  const keyBad = checkKey(key, chain.count);
+  if (keyBad) return keyBad;
+  const r = parseRecord(key, raw);
+  if ('bad' in r) return r;
   let publicKey: Uint8Array | undefined;
   try {
     publicKey = keyFor(r.gateway);
   } catch {
     publicKey = undefined;
   }
-  if (!publicKey) return { bad: key, reason: `unknown gateway key: no public key for gateway '${r.gateway}'` };
-  const problem = checkReceipt(r, prev, publicKey, impl);
-  if (problem) return { bad: key, reason: `${problem.reason}: ${problem.detail}` };
-  return r;
+  if (!publicKey) return unknownKey(r);
+  const problem = checkLink(r, chain.prev) ?? sealProblem(r, raw, publicKey, impl);
+  return problem ? problemAt(key, problem) : r;
 }
 
-function totalHint(src: RecordSource): number | undefined {
-  const raw = src.storedHead?.();
-  const head = raw ? parseHead(raw) : null;
-  return head ? head.seq + 1 : undefined;
+/** The total for progress: the stored head's seq + 1, parsed once per head text. */
+function totalHint(src: RecordSource): () => number | undefined {
+  let seen: string | null | undefined;
+  let total: number | undefined;
+  return () => {
+    const raw = src.storedHead?.();
+    if (raw !== seen) {
+      seen = raw;
+      const head = raw ? parseHead(raw) : null;
+      total = head ? head.seq + 1 : undefined;
+    }
+    return total;
+  };
 }
 
 /** The head pointer must name exactly the last receipt: a head further on means receipts were cut off. */
-function checkHead(src: RecordSource, count: number, last: PrevLink | null, broken: (firstBad: number, reason: string) => VerifyReport): VerifyReport {
-  const hash = last?.hash ?? GENESIS_PREV;
+function checkHead(src: RecordSource, chain: ChainState, broken: (firstBad: number, reason: string) => VerifyReport): VerifyReport {
+  const { count } = chain;
+  const hash = chain.prev?.hash ?? GENESIS_PREV;
   const ok: VerifyReport = { ok: true, count, head: hash };
   const raw = src.storedHead?.();
   if (raw === undefined) return ok;
@@ -101,4 +164,3 @@ function checkHead(src: RecordSource, count: number, last: PrevLink | null, brok
   if (head.hash !== hash) return broken(lastSeq, `the stored head hash ${head.hash} is not the hash ${hash} of receipt ${lastSeq}`);
   return ok;
 }
-
