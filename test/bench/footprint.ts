@@ -173,13 +173,13 @@ async function gatewayAlone(ctx: BenchContext, writes: number, env: Readonly<Rec
     gw = await startPart('gateway', gwArgs, env);
     r.coldMs = gw.readyMs;
     ctx.log(`  ${label}: READY (cold: new ledger, OPC UA certificates created) after ${r.coldMs.toFixed(0)} ms (load ${r.load1.cold})`);
-    await sleep(ctx.quick ? 1000 : 3000);
+    await sleep(ctx.quick ? 300 : 3000);
     r.idle = memOf(gw);
     ctx.log(`  ${label}: idle VmRSS ${r.idle.rssMB.toFixed(0)} MB`);
     r.load1.writes = load1();
     r.load = await writeLoad(String(gw.ready.modbus), writes);
     ctx.log(`  ${label}: ${r.load.ok} writes in ${r.load.seconds.toFixed(1)} s (${(r.load.ok / r.load.seconds).toFixed(0)}/s), load ${load1()}`);
-    await sleep(ctx.quick ? 1000 : 3000);
+    await sleep(ctx.quick ? 300 : 3000);
     r.after = memOf(gw);
     ctx.log(`  ${label}: VmRSS after writes ${r.after.rssMB.toFixed(0)} MB (VmHWM ${r.after.hwmMB.toFixed(0)})`);
     r.exitCode = await stopPart(gw);
@@ -190,7 +190,7 @@ async function gatewayAlone(ctx: BenchContext, writes: number, env: Readonly<Rec
     gw = await startPart('gateway', gwArgs, env);
     r.warmMs = gw.readyMs;
     ctx.log(`  ${label}: READY (warm, ${writes} writes in the ledger) after ${r.warmMs.toFixed(0)} ms (load ${r.load1.warm})`);
-    await sleep(ctx.quick ? 1000 : 3000);
+    await sleep(ctx.quick ? 300 : 3000);
     r.warmIdle = memOf(gw);
     await stopPart(gw);
     gw = undefined;
@@ -198,7 +198,7 @@ async function gatewayAlone(ctx: BenchContext, writes: number, env: Readonly<Rec
     r.load1.modbusOnly = load1();
     gw = await startPart('gateway', [...common, '--modbus-port', String(base + 1)], env);
     r.modbusOnlyMs = gw.readyMs;
-    await sleep(ctx.quick ? 1000 : 3000);
+    await sleep(ctx.quick ? 300 : 3000);
     r.modbusOnlyIdle = memOf(gw);
     ctx.log(`  ${label}, Modbus front only: READY after ${r.modbusOnlyMs.toFixed(0)} ms, idle VmRSS ${r.modbusOnlyIdle.rssMB.toFixed(0)} MB`);
     await stopPart(gw);
@@ -232,12 +232,12 @@ async function wholeDemo(ctx: BenchContext, writes: number): Promise<DemoRun> {
     demo = await startPart('demo', args);
     r.coldMs = demo.readyMs;
     ctx.log(`  demo: READY (cold: keys and certificates created) after ${r.coldMs.toFixed(0)} ms (load ${r.load1.cold})`);
-    await sleep(ctx.quick ? 1000 : 3000);
+    await sleep(ctx.quick ? 300 : 3000);
     r.idle = memOf(demo);
     r.load1.writes = load1();
     r.load = await writeLoad(String(demo.ready.modbus), writes);
     ctx.log(`  demo: ${r.load.ok} writes in ${r.load.seconds.toFixed(1)} s, load ${load1()}`);
-    await sleep(ctx.quick ? 1000 : 3000);
+    await sleep(ctx.quick ? 300 : 3000);
     r.after = memOf(demo);
     r.exitCode = await stopPart(demo);
     demo = undefined;
@@ -260,10 +260,11 @@ const rate = (l: LoadResult | undefined) => (l ? l.ok / l.seconds : undefined);
 const loadNote = (l: LoadResult | undefined) => (l ? `${l.ok} ok, ${l.refused} refused${l.errors.size ? `: ${[...l.errors.keys()].join('; ').slice(0, 120)}` : ''}` : '');
 
 export async function run(ctx: BenchContext): Promise<ScenarioResult> {
-  const writes = ctx.quick ? 10_000 : 100_000;
+  const writes = ctx.quick ? 3_000 : 100_000;
   const n = writes.toLocaleString('en-US');
   // FOOTPRINT_PARTS=gateway (deployed env), plain (plain node) and/or demo runs only those (for before/after work on one of them).
-  const parts = process.env.FOOTPRINT_PARTS ?? 'gateway,plain,demo';
+  // --quick (a smoke check under a minute): the deployed gateway only.
+  const parts = process.env.FOOTPRINT_PARTS ?? (ctx.quick ? 'gateway' : 'gateway,plain,demo');
   const skipG: GatewayRun = { coldMs: NaN, idle: NO_MEM, after: NO_MEM, warmIdle: NO_MEM, modbusOnlyIdle: NO_MEM, exitCode: null, partsReadyMs: {}, load1: {} };
   const g = parts.includes('gateway') ? await gatewayAlone(ctx, writes, DEPLOYED_ENV, true) : skipG;
   const p = parts.includes('plain') ? await gatewayAlone(ctx, writes, {}, false) : skipG;
