@@ -46,6 +46,8 @@ export function registerLedgerCommands(program: Command): void {
       action(async (opts: LedgerOpts) => {
         const dir = openDir(opts.data);
         const trust = findTrustStore({ trust: opts.trust, data: opts.data });
+        // Without the gateway's public key every signature is unverifiable: say so instead of "unknown key at seq 0".
+        if (!trust) throw new CliError(`no trust store found next to ${opts.data} (looked for keys/trust.json): pass --trust FILE with the gateway's public key`);
         const progress = progressReporter('verify', opts.json === true);
         const report = await verifyRecords(
           levelRecords(dir),
