@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { closeClient, modbusClient, type ModbusClient } from '../simulators/modbus-helpers.js';
+import { closeClient, modbusClient, type ModbusClient, f32 } from '../simulators/modbus-helpers.js';
 import { freePortBase, startDemo, type DemoProcess } from '../helpers/cli.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -24,11 +24,6 @@ function portOf(address: string): number {
   return Number(address.slice(address.lastIndexOf(':') + 1));
 }
 
-function f32(v: number): number[] {
-  const b = Buffer.alloc(4);
-  b.writeFloatBE(v);
-  return [b.readUInt16BE(0), b.readUInt16BE(2)];
-}
 const OUTPUT = fileURLToPath(new URL('../output/', import.meta.url));
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 

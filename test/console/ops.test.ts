@@ -6,15 +6,10 @@
  */
 import { expect } from 'chai';
 import { startCell, type Cell } from '../helpers/cell.js';
-import { closeClient, modbusClient, type ModbusClient } from '../simulators/modbus-helpers.js';
+import { closeClient, modbusClient, type ModbusClient, f32 } from '../simulators/modbus-helpers.js';
 import { approve, pendingRequests } from '../helpers/requests.js';
 import type { Receipt } from '../../src/ledger/index.js';
 
-function f32(v: number): number[] {
-  const b = Buffer.alloc(4);
-  b.writeFloatBE(v);
-  return [b.readUInt16BE(0), b.readUInt16BE(2)];
-}
 
 /** Parses Prometheus text into `name{labels}` -> value. */
 function parseMetrics(text: string): Map<string, number> {

@@ -11,13 +11,8 @@ import { join } from 'node:path';
 import { valuesEqual } from '../../src/policy/values.js';
 import type { Receipt } from '../../src/ledger/index.js';
 import { freePortBase, runCli, startDemo } from '../helpers/cli.js';
-import { closeClient, modbusClient } from '../simulators/modbus-helpers.js';
+import { closeClient, modbusClient, f32 } from '../simulators/modbus-helpers.js';
 
-function f32(v: number): number[] {
-  const b = Buffer.alloc(4);
-  b.writeFloatBE(v);
-  return [b.readUInt16BE(0), b.readUInt16BE(2)];
-}
 
 function wordsToFloat(words: number[]): number {
   const b = Buffer.alloc(4);

@@ -8,13 +8,8 @@ import { expect } from 'chai';
 import type { Envelope } from '../../src/tao/envelope.js';
 import { startCell, type Cell } from '../helpers/cell.js';
 import { approve, pendingRequests, present, requestTao } from '../helpers/requests.js';
-import { adu, closeClient, modbusClient, RawClient, u16, type ModbusClient } from '../simulators/modbus-helpers.js';
+import { adu, closeClient, modbusClient, RawClient, u16, type ModbusClient, f32 } from '../simulators/modbus-helpers.js';
 
-function f32(v: number): number[] {
-  const b = Buffer.alloc(4);
-  b.writeFloatBE(v);
-  return [b.readUInt16BE(0), b.readUInt16BE(2)];
-}
 
 async function expectException(p: Promise<unknown>, code: number): Promise<void> {
   try {

@@ -15,13 +15,8 @@ import { issueTao, newJti, type TaoPayload } from '../../src/tao/payload.js';
 import type { RefusalCode } from '../../src/tao/refusal.js';
 import { startCell, type Cell } from '../helpers/cell.js';
 import { present } from '../helpers/requests.js';
-import { closeClient, modbusClient, type ModbusClient } from '../simulators/modbus-helpers.js';
+import { closeClient, modbusClient, type ModbusClient, f32 } from '../simulators/modbus-helpers.js';
 
-function f32(v: number): number[] {
-  const b = Buffer.alloc(4);
-  b.writeFloatBE(v);
-  return [b.readUInt16BE(0), b.readUInt16BE(2)];
-}
 
 async function refusedWith(p: Promise<unknown>, exception: number): Promise<void> {
   try {

@@ -10,14 +10,9 @@ import { expect } from 'chai';
 import { keyPaths } from '../../src/cli/paths.js';
 import { startCell, type Cell } from '../helpers/cell.js';
 import { runCli } from '../helpers/cli.js';
-import { closeClient, modbusClient } from '../simulators/modbus-helpers.js';
+import { closeClient, modbusClient, f32 } from '../simulators/modbus-helpers.js';
 import { spawnUpstream, upstreamDir, waitFor, type UpstreamChild } from './helpers.js';
 
-function f32(v: number): number[] {
-  const b = Buffer.alloc(4);
-  b.writeFloatBE(v);
-  return [b.readUInt16BE(0), b.readUInt16BE(2)];
-}
 
 describe('replication: outages lose nothing and duplicate nothing', function () {
   this.timeout(240_000);

@@ -161,3 +161,10 @@ export function wordsFloat(high: number, low: number): number {
   b.writeUInt16BE(low, 2);
   return b.readFloatBE(0);
 }
+
+/** A float32 as two registers, big-endian, high word first (ABCD). */
+export function f32(v: number): number[] {
+  const b = Buffer.alloc(4);
+  b.writeFloatBE(v);
+  return [b.readUInt16BE(0), b.readUInt16BE(2)];
+}
