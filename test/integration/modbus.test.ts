@@ -178,6 +178,24 @@ describe('modbus front: gated writes through the gateway', function () {
     expect(cell.plc!.readFloat32(100)).to.equal(45);
   });
 
+  it('when a client addresses the gateway with unit 0 or 255 (direct TCP addressing) it reaches the skid; another unit is refused', async () => {
+    const raw = await RawClient.open(cell.modbusPort, '127.0.0.1');
+    try {
+      const w0 = await raw.request(1, 0, [16, ...u16(100, 2), 4, ...u16(...f32(41))]);
+      expect(w0.unitId).to.equal(0);
+      expect([...w0.pdu]).to.deep.equal([16, ...u16(100, 2)]);
+      const r255 = await raw.request(2, 255, [3, ...u16(100, 2)]);
+      expect(r255.unitId).to.equal(255);
+      expect([...r255.pdu]).to.deep.equal([3, 4, ...u16(...f32(41))]);
+      const w7 = await raw.request(3, 7, [6, ...u16(110, 500)]);
+      expect([...w7.pdu]).to.deep.equal([6 | 0x80, 0x01]);
+    } finally {
+      raw.close();
+    }
+    expect(cell.plc!.readFloat32(100)).to.equal(41);
+    expect(cell.plc!.writes()).to.have.length(1);
+  });
+
   it('when a frame is malformed it gets an exception or a closed connection, never a forward', async () => {
     const raw = await RawClient.open(cell.modbusPort, '127.0.0.1');
     try {

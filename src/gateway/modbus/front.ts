@@ -126,7 +126,7 @@ export class ModbusFront implements Front {
     try {
       const c = classify(frame.pdu);
       if (c.kind === 'reject') return exceptionFrame(frame.tid, frame.unit, fc, c.exception === 'illegal_function' ? 0x01 : this.exceptions.illegal_value);
-      if (c.kind === 'read') return (await ctx.link.send(frame.raw)).raw;
+      if (c.kind === 'read') return this.relay(frame, ctx.link);
       return await this.write(frame, c.write, ctx);
     } catch (err) {
       this.o.log.warn({ source: ctx.source, tid: frame.tid, fc, err: (err as Error).message }, 'modbus request failed');
@@ -143,7 +143,7 @@ export class ModbusFront implements Front {
       return exceptionFrame(frame.tid, frame.unit, fc, this.exceptionFor(code));
     };
     const where = `${part.table} ${part.start}`;
-    if (frame.unit !== this.o.device.unit) return refuseRaw(where, '', 'unknown_tag', `unit ${frame.unit} is not the unit of device ${this.o.device.id} (${this.o.device.unit})`);
+    if (!this.addressesDevice(frame.unit)) return refuseRaw(where, '', 'unknown_tag', `unit ${frame.unit} is not the unit of device ${this.o.device.id} (${this.o.device.unit})`);
 
     let effective = part;
     if (part.mask) {
@@ -169,14 +169,14 @@ export class ModbusFront implements Front {
 
     let answer: Frame;
     try {
-      answer = await ctx.link.send(frame.raw);
+      answer = await ctx.link.send(this.toDevice(frame));
     } catch (err) {
       for (const t of tickets) await t.ticket.voided(`PLC did not answer: ${(err as Error).message}`).catch(() => {});
       return exceptionFrame(frame.tid, frame.unit, fc, this.exceptions.plc_unreachable);
     }
     const plcException = (answer.pdu[0]! & 0x80) !== 0 ? answer.pdu[1] : undefined;
     this.track(this.settle(tickets, plcException));
-    return answer.raw;
+    return this.toClient(answer, frame.unit);
   }
 
   /** Records the outcome of each ticket (with read-back where the tag asks), after the client has its answer. */
@@ -218,6 +218,35 @@ export class ModbusFront implements Front {
     const answer = await this.internal.send(encodeFrame(this.internal.tid(), this.o.device.unit, pdu));
     if ((answer.pdu[0]! & 0x80) !== 0) throw new PlcUnavailable(`PLC answered exception ${answer.pdu[1]} reading holding ${address}`);
     return answer.pdu.readUInt16BE(2);
+  }
+
+  /**
+   * Unit ids: the device's own, and 0 / 255, which Modbus TCP clients use to
+   * address a TCP device directly (Messaging on TCP/IP v1.0b, 4.4.2: "the
+   * value 0xFF has to be used"; many clients send 0). Both alias the device.
+   */
+  private addressesDevice(unit: number): boolean {
+    return unit === this.o.device.unit || unit === 0 || unit === 0xff;
+  }
+
+  /** The frame as the PLC must see it: an alias unit becomes the device's unit. */
+  private toDevice(frame: Frame): Buffer {
+    if (frame.unit === this.o.device.unit || !this.addressesDevice(frame.unit)) return frame.raw;
+    const copy = Buffer.from(frame.raw);
+    copy[6] = this.o.device.unit;
+    return copy;
+  }
+
+  /** The PLC's answer with the unit id the client used. */
+  private toClient(answer: Frame, unit: number): Buffer {
+    if (answer.unit === unit) return answer.raw;
+    const copy = Buffer.from(answer.raw);
+    copy[6] = unit;
+    return copy;
+  }
+
+  private async relay(frame: Frame, link: PlcLink): Promise<Buffer> {
+    return this.toClient(await link.send(this.toDevice(frame)), frame.unit);
   }
 
   private exceptionFor(code: RefusalCode): number {
