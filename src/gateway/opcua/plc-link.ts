@@ -104,6 +104,7 @@ export class OpcuaPlcLink {
       priority: 10,
     });
     this.subscription = subscription;
+    const seen = new Set<string>();
     for (const tag of this.o.tags) {
       const item = ClientMonitoredItem.create(
         subscription,
@@ -111,8 +112,22 @@ export class OpcuaPlcLink {
         { samplingInterval: 0, discardOldest: true, queueSize: 10 },
         TimestampsToReturn.Both,
       );
-      item.on('changed', (dv: DataValue) => this.o.onValue(tag, dv));
+      item.on('changed', (dv: DataValue) => {
+        seen.add(tag.name);
+        this.o.onValue(tag, dv);
+      });
       item.on('err', (message: string) => this.o.log.warn({ device: this.o.device.id, tag: tag.name, err: message }, 'PLC monitored item failed'));
+    }
+    // Seed the mirror with one read, so a client reading right after start sees the PLC's
+    // values rather than BadWaitingForInitialData; a notification that already arrived wins.
+    try {
+      const values = await session.read(this.o.tags.map((t) => ({ nodeId: t.opcua!.nodeId, attributeId: AttributeIds.Value })));
+      values.forEach((dv, i) => {
+        const tag = this.o.tags[i]!;
+        if (!seen.has(tag.name)) this.o.onValue(tag, dv);
+      });
+    } catch (err) {
+      this.o.log.warn({ device: this.o.device.id, err: (err as Error).message }, 'initial PLC read failed; the subscription will fill the mirror');
     }
     this.o.log.info({ device: this.o.device.id, endpoint: this.o.device.endpoint, tags: this.o.tags.length }, 'PLC connected: mirroring');
   }
