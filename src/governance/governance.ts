@@ -14,6 +14,7 @@ import type { RefusalCode } from '../tao/refusal.js';
 import type { TrustStore } from '../tao/truststore.js';
 import { mintTao } from './mint.js';
 import { ApprovalQueue, type ApprovalRequest } from './queue.js';
+import { QueueStore } from './queue-store.js';
 
 export type Decision =
   | { readonly decision: 'issue'; readonly tao: Envelope; readonly jti: string; readonly exp: number }
@@ -31,6 +32,10 @@ export interface GovernanceOptions {
   readonly issuer?: string;
   readonly now?: () => number;
   readonly onRequestChange?: (r: ApprovalRequest) => void;
+  /** A file that keeps pending approval requests across restarts (see queue-store.ts). */
+  readonly statePath?: string;
+  /** Told when the state file could not be written (the decision itself stands). */
+  readonly onStateError?: (err: Error) => void;
 }
 
 export class Governance {
@@ -41,6 +46,18 @@ export class Governance {
   constructor(readonly opts: GovernanceOptions) {
     this.now = opts.now ?? Date.now;
     this.queue = new ApprovalQueue(opts.onRequestChange);
+    if (opts.statePath) {
+      const store = new QueueStore(opts.statePath, opts.profile);
+      for (const r of store.load(this.now())) this.queue.restore(r);
+      // Saved after every change, before the change is answered: an accepted approval is not lost.
+      this.queue.subscribe(() => {
+        try {
+          store.save(this.queue.list(() => true));
+        } catch (err) {
+          opts.onStateError?.(err as Error);
+        }
+      });
+    }
   }
 
   get profile(): Profile {

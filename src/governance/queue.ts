@@ -1,7 +1,6 @@
 /**
- * Pending approval requests (k-of-n, never the requester). In memory: a
- * governance restart drops pending requests (they must be proposed again);
- * documented in docs/operations.md.
+ * Pending approval requests (k-of-n, never the requester). Kept in memory;
+ * with a state file (./queue-store.ts) they survive a governance restart.
  */
 import { randomBytes } from 'node:crypto';
 import type { ActorPolicy, ApprovalRule, Proposal } from '../policy/types.js';
@@ -51,6 +50,11 @@ export class ApprovalQueue {
     this.requests.set(request.id, request);
     this.emit(request);
     return request;
+  }
+
+  /** Puts back a request loaded from the state file (no change event). */
+  restore(r: ApprovalRequest): void {
+    this.requests.set(r.id, r);
   }
 
   get(id: string): ApprovalRequest | undefined {

@@ -31,6 +31,8 @@ export interface GovernanceServiceOptions {
   readonly signer: Signer;
   readonly log: GovernanceLogger;
   readonly now?: () => number;
+  /** Keeps pending approval requests across restarts (e.g. DATA/governance/approvals.json). */
+  readonly statePath?: string;
 }
 
 export interface GovernanceService {
@@ -51,6 +53,8 @@ export async function startGovernanceService(o: GovernanceServiceOptions): Promi
     trust: o.trust,
     signer: o.signer,
     now,
+    statePath: o.statePath,
+    onStateError: (err) => o.log.error({ err: err.message, file: o.statePath }, 'approval queue state not saved'),
     onRequestChange: (r) => {
       client?.publish(topics.govEvents, JSON.stringify({ type: 'request', request: viewRequest(r, o.profile, now()) }), { qos: 1 });
     },

@@ -103,7 +103,16 @@ export async function startCell(o: CellOptions = {}): Promise<Cell> {
   const broker = await startBroker({ host: '127.0.0.1', port: 0, users: JSON.parse(readFileSync(kp.mqttUsers, 'utf8')) });
 
   const startGovernance = () =>
-    startGovernanceService({ url: broker.url, username: 'governance', password: secret('governance'), profile, trust, signer: readPrivateKeyFile(kp.governance).signer, log: silentLogger });
+    startGovernanceService({
+      url: broker.url,
+      username: 'governance',
+      password: secret('governance'),
+      profile,
+      trust,
+      signer: readPrivateKeyFile(kp.governance).signer,
+      log: silentLogger,
+      statePath: join(dir, 'governance', 'approvals.json'),
+    });
 
   const metrics = o.http ? new GatewayMetrics({ defaults: false }) : undefined;
   const startGw = () =>

@@ -178,6 +178,21 @@ describe('core: governance, gate and ledger over a real broker', function () {
     expect((again as { request?: string }).request).to.not.equal(id);
   });
 
+  it('when governance restarts, a pending request and the approvals it already has survive', async () => {
+    const first = await cell.gateway.gate.authorize(write('hmi-1', 'skid.pressure_max', '550'));
+    const id = (first as { request?: string }).request!;
+    expect(id).to.be.a('string');
+    await cell.stopGovernance();
+    await cell.startGovernance();
+    expect((await pendingRequests(cell)).map((r) => r.id)).to.include(id);
+    expect(await approve(cell, id, 'carol')).to.include({ ok: true, status: 'approved' });
+    await cell.stopGovernance();
+    await cell.startGovernance();
+    const allowed = await cell.gateway.gate.authorize(write('hmi-1', 'skid.pressure_max', '550'));
+    expect(allowed.allowed, JSON.stringify(allowed)).to.equal(true);
+    if (allowed.allowed) await allowed.ticket.committed();
+  });
+
   it('when a supervisor rejects, the next attempt is denied approval_rejected', async () => {
     const first = await cell.gateway.gate.authorize(write('hmi-1', 'skid.pressure_max', '400'));
     const id = (first as { request?: string }).request!;

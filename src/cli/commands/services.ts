@@ -72,18 +72,20 @@ export function registerServiceCommands(program: Command): void {
     .option('--profile <file>', 'profile (default: profiles/demo-cell.yaml)')
     .option('--data <dir>', 'demo-layout data dir holding keys/ (default ./data)')
     .option('--keys <dir>', 'keys dir with governance.jwk, trust.json, mqtt/governance.secret')
+    .option('--state <file>', 'keeps pending approval requests across restarts (default: DATA/governance/approvals.json)')
     .option('--http <port>', 'serve the approver console, /healthz, /readyz and /metrics on this port', parseIntOption())
     .option('--http-host <host>', 'listen address of --http', '127.0.0.1')
     .option('--log-level <level>', 'log level', 'info')
     .action(
-      action(async (opts: CommonOpts & { broker: string; profile?: string; http?: number; httpHost: string }) => {
+      action(async (opts: CommonOpts & { broker: string; profile?: string; state?: string; http?: number; httpHost: string }) => {
         const log = createLogger({ level: opts.logLevel, name: 'governance' });
         const signal = signalPromise(log);
         const profile = loadProfileOrExit(opts.profile);
         const kp = keyPaths(keysDir(opts));
         const login = brokerLogin({ broker: opts.broker, data: opts.data, keys: opts.keys, user: 'governance' });
         const { startGovernanceService } = await import('../../governance/service.js');
-        const svc = await startGovernanceService({ ...login, profile, trust: loadTrust(kp.trust), signer: loadKey(kp.governance).signer, log });
+        const statePath = opts.state ?? join(dataPaths(opts.data ?? './data').root, 'governance', 'approvals.json');
+        const svc = await startGovernanceService({ ...login, profile, trust: loadTrust(kp.trust), signer: loadKey(kp.governance).signer, log, statePath });
         const http = opts.http === undefined ? undefined : await (await import('../ops-http.js')).startGovernanceHttp(svc, { host: opts.httpHost, port: opts.http, log });
         log.info({ broker: login.url, gateway: profile.gateway.id, policy: profile.policyHash, http: http?.url }, 'governance running');
         process.stdout.write(`READY ${JSON.stringify({ mqtt: login.url, gateway: profile.gateway.id, ...(http ? { http: http.url } : {}) })}\n`);

@@ -98,6 +98,7 @@ export async function startDemoStack(o: DemoOptions): Promise<DemoStack> {
       trust,
       signer: signers.governance,
       log: o.log.child({ svc: 'governance' }),
+      statePath: join(paths.root, 'governance', 'approvals.json'),
     });
     const gatewayP = startGateway({
       observe: metrics.observe,
