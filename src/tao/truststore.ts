@@ -12,7 +12,7 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { keyIdOf, PUBLIC_KEY_BYTES } from '../crypto/ed25519.js';
 import { fromB64u, toB64u } from '../crypto/encoding.js';
-import type { KeyRole } from '../crypto/keyfile.js';
+import type { KeyRole, PublicKeyJwk } from '../crypto/keyfile.js';
 import { array, describe, HEX32, integer, name, object, oneOf, optional, ShapeError, string } from './strict.js';
 
 export const KEY_ROLES: readonly KeyRole[] = ['governance', 'gateway', 'upstream', 'approver', 'actor'];
@@ -30,13 +30,8 @@ export interface TrustedKey {
   readonly approverRole?: string;
 }
 
-export interface TrustedKeyJson {
-  kty: 'OKP';
-  crv: 'Ed25519';
-  x: string;
-  kid: string;
-  name: string;
-  role: KeyRole;
+/** A trust-store entry: the public JWK of src/crypto/keyfile.ts plus its validity window. */
+export interface TrustedKeyJson extends PublicKeyJwk {
   notBefore?: number;
   notAfter?: number;
   approverRole?: string;

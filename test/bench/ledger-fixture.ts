@@ -23,7 +23,8 @@ export function jtiOf(i: number): string {
   return i.toString(16).padStart(32, '0');
 }
 
-export function intentBody(i: number): Json {
+/** The fields every receipt of write i carries (as the gate writes them). */
+function writeFields(i: number): { [k: string]: Json } {
   return {
     request: `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`,
     protocol: 'modbus',
@@ -32,28 +33,15 @@ export function intentBody(i: number): Json {
     op: 'write',
     target: 'skid.flow_sp',
     value: i % 2 ? '60' : '50',
-    role: 'optimizer',
-    actorKind: 'ai',
-    jti: jtiOf(i),
-    path: 'inline',
-    approvals: [],
-    tao: envelope,
   };
 }
 
+export function intentBody(i: number): Json {
+  return { ...writeFields(i), role: 'optimizer', actorKind: 'ai', jti: jtiOf(i), path: 'inline', approvals: [], tao: envelope };
+}
+
 export function committedBody(i: number, intentSeq: number): Json {
-  return {
-    request: `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`,
-    protocol: 'modbus',
-    source: '127.0.0.2:40000',
-    actor: 'optimizer-1',
-    op: 'write',
-    target: 'skid.flow_sp',
-    value: i % 2 ? '60' : '50',
-    jti: jtiOf(i),
-    intent: intentSeq,
-    readback: i % 2 ? '60' : '50',
-  };
+  return { ...writeFields(i), jti: jtiOf(i), intent: intentSeq, readback: i % 2 ? '60' : '50' };
 }
 
 /** A ledger of `count` receipts (intent + committed pairs), built once and cached. Returns its dir. */

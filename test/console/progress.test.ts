@@ -5,7 +5,7 @@
  * terminal is a real pseudo-TTY from util-linux `script`. The ledger is the
  * benchmarks' cached fixture (built once under the OS temp dir, ~25 s).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,33 +13,14 @@ import { expect } from 'chai';
 import { keyIdOf } from '../../src/crypto/ed25519.js';
 import { TrustStore } from '../../src/tao/truststore.js';
 import { cachedLedger, GATEWAY_ID, gatewaySigner } from '../bench/ledger-fixture.js';
-import { CLI, REPO } from '../helpers/cli.js';
+import { CLI, runProcess, type CliResult } from '../helpers/cli.js';
 
 const RECEIPTS = 200_000;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliResult;
 
 function run(cmd: string, args: readonly string[], timeoutMs: number): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: REPO, env: { ...process.env, NODE_NO_WARNINGS: '1', TERM: 'xterm' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${cmd} ${args.join(' ')}: no exit within ${timeoutMs} ms`));
-    }, timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runProcess(cmd, args, { timeoutMs, env: { TERM: 'xterm' } });
 }
 
 /** Runs a shell command line on a pseudo-terminal: everything it writes to the terminal comes back on stdout. */

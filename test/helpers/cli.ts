@@ -16,17 +16,23 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-export function runCli(args: readonly string[], opts: { cwd?: string; timeoutMs?: number; input?: string } = {}): Promise<CliResult> {
+/** Runs a command to completion, collecting stdout and stderr; rejects (after SIGKILL) on timeout. */
+export function runProcess(
+  cmd: string,
+  args: readonly string[],
+  opts: { cwd?: string; timeoutMs?: number; input?: string; env?: NodeJS.ProcessEnv; label?: string } = {},
+): Promise<CliResult> {
+  const timeoutMs = opts.timeoutMs ?? 30000;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd ?? REPO, env: { ...process.env, NODE_NO_WARNINGS: '1' } });
+    const child = spawn(cmd, args, { cwd: opts.cwd ?? REPO, env: { ...process.env, NODE_NO_WARNINGS: '1', ...opts.env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`taogate ${args.join(' ')} did not finish in ${opts.timeoutMs ?? 30000} ms\n${stderr}`));
-    }, opts.timeoutMs ?? 30000);
+      reject(new Error(`${opts.label ?? `${cmd} ${args.join(' ')}`} did not finish in ${timeoutMs} ms\n${stderr}`));
+    }, timeoutMs);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
@@ -35,6 +41,10 @@ export function runCli(args: readonly string[], opts: { cwd?: string; timeoutMs?
     if (opts.input !== undefined) child.stdin.end(opts.input);
     else child.stdin.end();
   });
+}
+
+export function runCli(args: readonly string[], opts: { cwd?: string; timeoutMs?: number; input?: string } = {}): Promise<CliResult> {
+  return runProcess(process.execPath, [CLI, ...args], { ...opts, label: `taogate ${args.join(' ')}` });
 }
 
 /** A base port N such that N..N+5 are free on 127.0.0.1 right now. */
