@@ -13,7 +13,7 @@
  * space; tag keys/values and field keys , = and space; string field values
  * " and \ (newlines become \n).
  */
-import { exportFields, type Receipt } from '../ledger/index.js';
+import { exportFields, isObject, text, type Receipt } from '../ledger/index.js';
 
 export const MEASUREMENT_PREFIX = 'taogate_';
 
@@ -37,8 +37,7 @@ export function pointTime(r: Receipt): string {
 
 export function receiptToLine(r: Receipt): string {
   const f = exportFields(r);
-  const body = typeof r.body === 'object' && r.body !== null && !Array.isArray(r.body) ? (r.body as Record<string, unknown>) : {};
-  const readback = typeof body.readback === 'string' ? body.readback : body.readback === undefined || body.readback === null ? '' : JSON.stringify(body.readback);
+  const readback = text(isObject(r.body) ? r.body.readback : undefined);
   const tags: [string, string][] = [
     ['actor', f.actor],
     ['gateway', f.gateway],

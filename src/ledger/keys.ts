@@ -19,6 +19,8 @@ export const INTENT_PREFIX = 'i!';
 export const STAGED_PREFIX = 's!';
 /** Side keys: state about the chain that is not evidence (see Ledger.side*). */
 export const SIDE_PREFIX = 'x!';
+/** Side-key name of the upstream's cosigned checkpoint note of a tree size (written by the replicator and the upstream copy, read by bundles). */
+export const COSIG_PREFIX = 'cosig/';
 
 const SEQ_DIGITS = 16;
 const SEQ_KEY = /^[0-9a-f]{16}$/;
@@ -31,6 +33,7 @@ export const receiptKey = (seq: number): string => RECEIPT_PREFIX + seqHex(seq);
 export const jtiKey = (jti: string): string => JTI_PREFIX + jti;
 export const intentKey = (seq: number): string => INTENT_PREFIX + seqHex(seq);
 export const stagedKey = (jti: string): string => STAGED_PREFIX + jti;
+export const cosigName = (size: number): string => COSIG_PREFIX + seqHex(size);
 
 /** The seq in a prefixed seq key, or NaN when the key is not one. */
 export function seqOfKey(key: string, prefix: string): number {

@@ -9,7 +9,7 @@
  * in memory (measured in docs/ledger.md), and the stored cosignatures.
  */
 import { canonicalize, type Json } from '../crypto/canonical.js';
-import { prefixRange, receiptKey, receiptRange, SIDE_PREFIX } from './keys.js';
+import { COSIG_PREFIX, prefixRange, receiptKey, receiptRange, SIDE_PREFIX } from './keys.js';
 import { openLevel, type LedgerDb } from './level.js';
 import { inclusionProof } from './merkle-proof.js';
 import { MemoryTree, receiptLeafHash } from './merkle.js';
@@ -88,7 +88,7 @@ async function findOutcome(db: LedgerDb, intent: Receipt): Promise<Receipt | und
 /** The smallest cosigned checkpoint that covers `seq` (size > seq). */
 async function coveringCheckpoint(db: LedgerDb, seq: number): Promise<{ size: number; note: string }> {
   let latest = -1;
-  for await (const [, raw] of db.iterator(prefixRange(`${SIDE_PREFIX}cosig/`))) {
+  for await (const [, raw] of db.iterator(prefixRange(SIDE_PREFIX + COSIG_PREFIX))) {
     const v = JSON.parse(raw) as { size: number; note: string };
     latest = Math.max(latest, v.size);
     if (v.size > seq) return { size: v.size, note: v.note };

@@ -10,7 +10,7 @@
  */
 import type { Json } from '../crypto/canonical.js';
 import type { Signer } from '../crypto/ed25519.js';
-import { fromHex, toHex } from '../crypto/encoding.js';
+import { toHex } from '../crypto/encoding.js';
 import { checkpointBody, noteSignedBy, parseCheckpointBody, parseNote, signNote, type Checkpoint, type VerifyFn } from './merkle-note.js';
 
 export interface CheckpointBody {
@@ -46,6 +46,3 @@ export function checkCheckpointBody(value: unknown, gateway: string, publicKey: 
   return { ...cp, note: b.note };
 }
 
-export function rootOfBody(b: CheckpointBody): Uint8Array {
-  return fromHex(b.root);
-}

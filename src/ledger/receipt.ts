@@ -9,7 +9,7 @@
  */
 import { canonicalBytes } from '../crypto/canonical.js';
 import { verifyEd25519, type Signer } from '../crypto/ed25519.js';
-import { fromB64, fromHex, toB64, toHex } from '../crypto/encoding.js';
+import { fromB64, toB64, toHex } from '../crypto/encoding.js';
 import { sha256 } from '../crypto/hash.js';
 import { nobleVerify } from '../crypto/noble.js';
 import { checkReceiptShape } from './shape.js';
@@ -90,7 +90,3 @@ export function checkSeal(r: Receipt, publicKey: Uint8Array, impl: VerifyImpl = 
   return null;
 }
 
-/** The 32 hash bytes of a sealed receipt (for checkpoints and bundles). */
-export function hashBytes(r: Receipt): Uint8Array {
-  return fromHex(r.hash);
-}

@@ -16,8 +16,6 @@ import { EMPTY_HEAD, type ChainHead, type Receipt } from './types.js';
 export interface RecoveredState {
   readonly head: ChainHead;
   readonly lastTs: number;
-  /** True when the head key was missing and was rebuilt from the last receipt. */
-  readonly recovered: boolean;
 }
 
 export async function recoverHead(db: LedgerDb, dir: string): Promise<RecoveredState> {
@@ -26,22 +24,22 @@ export async function recoverHead(db: LedgerDb, dir: string): Promise<RecoveredS
   const verifyHint = `run 'taogate ledger verify --data ${dir}'`;
 
   if (rawHead === undefined) {
-    if (!last) return { head: EMPTY_HEAD, lastTs: 0, recovered: false };
+    if (!last) return { head: EMPTY_HEAD, lastTs: 0 };
     const r = parseTrusted(last.raw, last.seq, dir, verifyHint);
-    return { head: { seq: r.seq, hash: r.hash }, lastTs: r.ts, recovered: true };
+    return { head: { seq: r.seq, hash: r.hash }, lastTs: r.ts };
   }
 
   const head = parseHead(rawHead);
   if (!head) throw new LedgerOpenError(dir, `ledger ${dir}: the stored head is not {seq, hash}; ${verifyHint}`);
   if (!last) {
-    if (head.seq === -1) return { head: EMPTY_HEAD, lastTs: 0, recovered: false };
+    if (head.seq === -1) return { head: EMPTY_HEAD, lastTs: 0 };
     throw new LedgerOpenError(dir, `ledger ${dir}: the head says seq ${head.seq} but there are no receipts; ${verifyHint}`);
   }
   const r = parseTrusted(last.raw, last.seq, dir, verifyHint);
   if (r.seq !== head.seq || r.hash !== head.hash) {
     throw new LedgerOpenError(dir, `ledger ${dir}: the head (seq ${head.seq}) does not match the last receipt (seq ${r.seq}); ${verifyHint}`);
   }
-  return { head: { seq: r.seq, hash: r.hash }, lastTs: r.ts, recovered: false };
+  return { head: { seq: r.seq, hash: r.hash }, lastTs: r.ts };
 }
 
 async function lastStoredReceipt(db: LedgerDb): Promise<{ seq: number; raw: string } | undefined> {

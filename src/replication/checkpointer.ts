@@ -62,7 +62,7 @@ export class Checkpointer {
   static async start(ledger: Ledger, gatewayId: string, signer: Signer, log: GateLogger, opts: CheckpointerOptions = {}): Promise<Checkpointer> {
     const cp = new Checkpointer(ledger, gatewayId, signer, log, { every: opts.every ?? CHECKPOINT_DEFAULTS.every, intervalMs: opts.intervalMs ?? CHECKPOINT_DEFAULTS.intervalMs });
     await cp.rebuild();
-    cp.timer = setInterval(() => cp.maybeCheckpoint(false), cp.opts.intervalMs);
+    cp.timer = setInterval(() => cp.maybeCheckpoint(), cp.opts.intervalMs);
     cp.timer.unref();
     return cp;
   }
@@ -146,10 +146,10 @@ export class Checkpointer {
       if (r.kind === 'checkpoint') continue;
       this.pendingNonCheckpoint++;
     }
-    if (this.pendingNonCheckpoint >= this.opts.every) this.maybeCheckpoint(true);
+    if (this.pendingNonCheckpoint >= this.opts.every) this.maybeCheckpoint();
   }
 
-  private maybeCheckpoint(_byCount: boolean): void {
+  private maybeCheckpoint(): void {
     if (this.stopped || this.running || this.pendingNonCheckpoint === 0) return;
     this.running = this.checkpointNow()
       .then(() => undefined)

@@ -16,8 +16,9 @@
 import { mkdir } from 'node:fs/promises';
 import { fromHex, toHex } from '../crypto/encoding.js';
 import { verifyEd25519 } from '../crypto/ed25519.js';
-import { checkReceipt, checkReceiptShape, receiptToJsonl, type Receipt } from '../ledger/index.js';
-import { HEAD_KEY, receiptKey, SIDE_PREFIX } from '../ledger/keys.js';
+import { checkReceiptShape, receiptToJsonl, type Receipt } from '../ledger/index.js';
+import { checkLink, checkSeal } from '../ledger/receipt.js';
+import { cosigName, HEAD_KEY, receiptKey, SIDE_PREFIX } from '../ledger/keys.js';
 import { openLevel, type LedgerDb } from '../ledger/level.js';
 import { recoverHead } from '../ledger/recover.js';
 import { checkCheckpointBody } from '../ledger/merkle-checkpoint.js';
@@ -31,7 +32,7 @@ import { QUARANTINE, type Alarm, type AlarmKind } from './alarms.js';
 const nodeKey = (level: number, index: number) => `${SIDE_PREFIX}t/${level.toString(16).padStart(2, '0')}/${seqHex(index)}`;
 const CHECKPOINT_KEY = `${SIDE_PREFIX}up/checkpoint`;
 const ALARMS_KEY = `${SIDE_PREFIX}up/alarms`;
-export const cosigSideKey = (size: number) => `${SIDE_PREFIX}cosig/${seqHex(size)}`;
+export const cosigSideKey = (size: number) => SIDE_PREFIX + cosigName(size);
 
 export interface HeldCheckpoint {
   size: number;
@@ -68,8 +69,7 @@ export class GatewayCopy {
     const copy = new GatewayCopy(gateway, dir, db, publicKey);
     try {
       const state = await recoverHead(db, dir);
-      const last = state.head.seq >= 0 ? (JSON.parse((await db.get(receiptKey(state.head.seq))) as string) as Receipt) : undefined;
-      copy.head = { seq: state.head.seq, hash: state.head.hash, ts: last?.ts ?? 0 };
+      copy.head = { seq: state.head.seq, hash: state.head.hash, ts: state.lastTs };
       // The frontier is rebuilt from the stored nodes of the perfect subtrees of [0, size).
       const size = state.head.seq + 1;
       const ids = rangeNodes(0, size);
@@ -148,7 +148,8 @@ export class GatewayCopy {
         break;
       }
       if (r.seq > head.seq + 1) break; // a gap: the ack tells the gateway where to resume
-      const problem = checkReceipt(r, head.seq < 0 ? null : head, this.publicKey);
+      // The shape was checked above: only the link and the seal remain.
+      const problem = checkLink(r, head.seq < 0 ? null : head) ?? checkSeal(r, this.publicKey);
       if (problem) {
         const kind: AlarmKind = problem.reason === 'broken link' ? 'fork' : 'invalid';
         alarm = await this.raise(kind, r.seq, `receipt ${r.seq}: ${problem.reason}: ${problem.detail}`);

@@ -16,7 +16,7 @@
 import type { Receipt } from '../ledger/index.js';
 
 export type GatewayMessage = { t: 'hello'; head: { seq: number; hash: string } } | { t: 'batch'; receipts: Receipt[] };
-export type AckMessage = { t: 'ack'; seq: number; hash: string };
+export type AckMessage = { t: 'ack'; seq: number; hash: string; sync: boolean };
 export type CosignMessage = { t: 'cosign'; size: number; note: string };
 
 function obj(payload: Buffer | string): Record<string, unknown> | undefined {
@@ -43,7 +43,7 @@ export function parseGatewayMessage(payload: Buffer | string): GatewayMessage | 
 
 export function parseAck(payload: Buffer | string): AckMessage | undefined {
   const m = obj(payload);
-  return m?.t === 'ack' && isSeq(m.seq) && isHash(m.hash) ? { t: 'ack', seq: m.seq, hash: m.hash } : undefined;
+  return m?.t === 'ack' && isSeq(m.seq) && isHash(m.hash) ? { t: 'ack', seq: m.seq, hash: m.hash, sync: m.sync === true } : undefined;
 }
 
 export function parseCosign(payload: Buffer | string): CosignMessage | undefined {

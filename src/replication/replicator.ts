@@ -22,7 +22,7 @@
 import type { MqttClient } from 'mqtt';
 import { verifyEd25519 } from '../crypto/ed25519.js';
 import type { Ledger, Receipt } from '../ledger/index.js';
-import { seqHex } from '../ledger/keys.js';
+import { cosigName } from '../ledger/keys.js';
 import { noteCosignedBy, noteSignedBy, parseCheckpointBody, parseNote } from '../ledger/merkle-note.js';
 import { subscribeStrict, topics } from '../mqtt/index.js';
 import type { TrustStore } from '../tao/truststore.js';
@@ -41,8 +41,6 @@ export interface ReplicationOptions {
 }
 
 export const CURSOR_KEY = 'repl/cursor';
-export const COSIG_PREFIX = 'cosig/';
-export const cosigKey = (size: number): string => `${COSIG_PREFIX}${seqHex(size)}`;
 
 interface Cursor {
   seq: number;
@@ -83,7 +81,7 @@ export class Replicator {
     const onMessage = (topic: string, payload: Buffer) => {
       if (topic === ackTopic) {
         const ack = parseAck(payload);
-        if (ack) void this.onAck(ack, payload);
+        if (ack) void this.onAck(ack);
       } else if (topic === cosignTopic) void this.onCosign(payload);
     };
     const onConnect = () => this.resync('reconnected');
@@ -128,9 +126,9 @@ export class Replicator {
     else this.kick();
   }
 
-  private async onAck(ack: AckMessage, payload: Buffer): Promise<void> {
+  private async onAck(ack: AckMessage): Promise<void> {
     this.stats.acks++;
-    const sync = (JSON.parse(payload.toString()) as { sync?: unknown }).sync === true;
+    const sync = ack.sync;
     const ours = ack.seq < 0 ? undefined : await this.ledger.get(ack.seq).catch(() => undefined);
     const matches = ack.seq < 0 || (ours !== undefined && ours.hash === ack.hash);
     if (!matches) {
@@ -173,7 +171,7 @@ export class Replicator {
       this.log.warn({ size: msg.size }, 'replication: cosignature does not verify; ignored');
       return;
     }
-    await this.ledger.sidePut(cosigKey(msg.size), JSON.stringify({ size: msg.size, note: msg.note })).catch(() => undefined);
+    await this.ledger.sidePut(cosigName(msg.size), JSON.stringify({ size: msg.size, note: msg.note })).catch(() => undefined);
     this.stats.cosignatures++;
   }
 
