@@ -6,7 +6,7 @@
  */
 import type { Signer } from '../crypto/ed25519.js';
 import { evaluate } from '../policy/evaluate.js';
-import type { Profile, Proposal } from '../policy/types.js';
+import type { ActorPolicy, Profile, Proposal } from '../policy/types.js';
 import { proposalDigest, verifyApproval } from '../tao/approval.js';
 import type { Envelope } from '../tao/envelope.js';
 import type { Approval } from '../tao/payload.js';
@@ -71,14 +71,14 @@ export class Governance {
     const verdict = evaluate(proposal, this.profile, now, { lastIssuedAt: (t) => this.lastIssued.get(t) });
     if (verdict.decision === 'deny') return verdict;
     const actor = this.profile.actors.get(proposal.actor);
-    if (!actor) return { decision: 'deny', code: 'unknown_actor', reason: `unknown actor ${proposal.actor}` };
-    if (verdict.decision === 'issue') return this.issue(proposal, aud, now);
+    if (!actor) return { decision: 'deny', code: 'unknown_actor', reason: `unknown actor ${proposal.actor}` }; // evaluate() refused it already; narrows the type
+    if (verdict.decision === 'issue') return this.issue(proposal, actor, aud, now);
 
     const digest = proposalDigest({ aud, sub: actor.id, op: proposal.op, target: proposal.target, value: proposal.value, args: proposal.args });
     const existing = this.queue.findByDigest(digest);
     if (existing?.status === 'approved') {
       this.queue.setStatus(existing, 'fulfilled');
-      return this.issue(proposal, aud, now, existing.approvals, existing.id);
+      return this.issue(proposal, actor, aud, now, existing.approvals, existing.id);
     }
     if (existing?.status === 'rejected') {
       this.queue.setStatus(existing, 'fulfilled');
@@ -91,9 +91,7 @@ export class Governance {
     return { decision: 'pending', request: request.id, approvals: { have: request.approvals.length, need: request.rule.count }, expiresAt: request.expiresAt };
   }
 
-  private issue(proposal: Proposal, aud: string, now: number, approvals?: readonly Approval[], request?: string): Decision {
-    const actor = this.profile.actors.get(proposal.actor);
-    if (!actor) return { decision: 'deny', code: 'unknown_actor', reason: `unknown actor ${proposal.actor}` };
+  private issue(proposal: Proposal, actor: ActorPolicy, aud: string, now: number, approvals?: readonly Approval[], request?: string): Decision {
     const { envelope, payload } = mintTao({ profile: this.profile, signer: this.opts.signer, issuer: this.opts.issuer ?? 'governance', aud, actor, proposal, nowMs: now, approvals, request });
     this.lastIssued.set(proposal.target, now);
     return { decision: 'issue', tao: envelope, jti: payload.jti, exp: payload.exp };

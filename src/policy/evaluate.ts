@@ -75,3 +75,8 @@ function needsApproval(rule: ApprovalRule): boolean {
 function deny<C extends Extract<PolicyDecision, { decision: 'deny' }>['code']>(code: C, reason: string): Extract<PolicyDecision, { decision: 'deny' }> {
   return { decision: 'deny', code, reason };
 }
+
+/** The approval rule of a tag (op write) or method (op call), or undefined when the profile has no such target. */
+export function approvalRuleOf(profile: Profile, op: 'write' | 'call', target: string): ApprovalRule | undefined {
+  return (op === 'write' ? profile.tags.get(target) : profile.methods.get(target))?.approvals;
+}

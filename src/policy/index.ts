@@ -4,7 +4,7 @@ export { parseProfile, loadProfile, checkProfileFile } from './load.js';
 export { withDeviceOverrides, type DeviceOverride } from './overrides.js';
 export { policyHash, policyDocument, POLICY_HASH_FORMAT } from './hash.js';
 export * from './values.js';
-export { evaluate, checkHardLimits } from './evaluate.js';
+export { evaluate, checkHardLimits, approvalRuleOf } from './evaluate.js';
 export type { LimitDecision } from './limits.js';
 export { hashPassword, verifyPassword, verifyPasswordAsync, identityAccepts, identityAcceptsAsync, passwordHashProblem, DEFAULT_SCRYPT, type ScryptParams } from './password.js';
 export { PROFILE_SCHEMA_URL } from './schema.js';

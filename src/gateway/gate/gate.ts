@@ -11,8 +11,8 @@
  * Every refusal appends a denied receipt. Every error fails closed.
  */
 import type { Json } from '../../crypto/canonical.js';
-import { evaluate } from '../../policy/evaluate.js';
-import type { ActorPolicy, ApprovalRule, Profile, Proposal } from '../../policy/types.js';
+import { approvalRuleOf, evaluate } from '../../policy/evaluate.js';
+import type { ActorPolicy, ApprovalRule, Profile, Proposal, TagPolicy } from '../../policy/types.js';
 import { valuesEqual } from '../../policy/values.js';
 import type { Envelope } from '../../tao/envelope.js';
 import type { TaoPayload } from '../../tao/payload.js';
@@ -113,12 +113,12 @@ export class Gate {
     if (tag?.maxStep !== undefined && current === undefined) {
       return this.refuse(req, 'internal_error', `could not read the current value of ${req.target} for the step check`);
     }
-    const rule: ApprovalRule = (req.op === 'write' ? tag?.approvals : this.profile.methods.get(req.target)?.approvals) ?? { count: 0, roles: [] };
-    const expect = this.expectedScope(req, actor);
+    const rule: ApprovalRule = approvalRuleOf(this.profile, req.op, req.target) ?? { count: 0, roles: [] };
+    const expect = this.expectedScope(req, actor, tag);
 
-    const staged = this.staged.take(actor.id, req.op, req.target, (v, a) => this.scopeMatches(req, v, a));
+    const staged = this.staged.take(actor.id, req.op, req.target, (v, a) => scopeMatches(req, expect, v, a));
     if (staged) {
-      const checked = await this.verify(staged.envelope, expect, rule, false);
+      const checked = await this.verify(staged.envelope, expect, rule);
       if (!checked.ok) return this.refuse(req, checked.code, `staged TAO ${staged.jti}: ${checked.reason}`, staged.jti);
       return this.consume(req, actor, checked.tao, checked.envelope, { unstage: staged.jti }, 'staged');
     }
@@ -137,8 +137,8 @@ export class Gate {
       const { have, need } = decision.approvals;
       return this.refuse(req, 'approval_pending', `waiting for approvals (${have}/${need}), request ${decision.request}`, undefined, decision.request);
     }
-    // No consumed pre-read here: the ledger's consume in the intent batch is the authoritative check.
-    const checked = await this.verify(decision.tao, expect, rule, false);
+    // No consumed pre-read: the ledger's consume in the intent batch is the authoritative check.
+    const checked = await this.verify(decision.tao, expect, rule);
     if (!checked.ok) return this.refuse(req, checked.code, `governance TAO: ${checked.reason}`);
     return this.consume(req, actor, checked.tao, checked.envelope, { consume: checked.tao.jti }, 'inline', governanceMs);
   }
@@ -174,7 +174,7 @@ export class Gate {
     return { allowed: true, ticket: openTicket(this.opts.ledger, req, tao.jti, receipt.seq, this.log, this.opts.observe) };
   }
 
-  private async verify(input: Envelope | string, expect: ExpectedScope, rule: ApprovalRule, checkConsumed: boolean) {
+  private async verify(input: Envelope | string, expect: ExpectedScope, rule: ApprovalRule) {
     return verifyTao(input, {
       trust: this.opts.trust,
       nowSeconds: Math.floor(this.now() / 1000),
@@ -183,12 +183,10 @@ export class Gate {
       expect,
       policyHash: this.profile.policyHash,
       approvalRule: rule,
-      isConsumed: checkConsumed ? (jti) => this.opts.ledger.isConsumed(jti) : undefined,
     });
   }
 
-  private expectedScope(req: WriteRequest, actor: ActorPolicy): ExpectedScope {
-    const tag = this.profile.tags.get(req.target);
+  private expectedScope(req: WriteRequest, actor: ActorPolicy, tag: TagPolicy | undefined): ExpectedScope {
     return {
       sub: actor.id,
       op: req.op,
@@ -197,12 +195,6 @@ export class Gate {
       args: req.args,
       valueEquals: tag ? (a, b) => valuesEqual(tag.type, a, b) : undefined,
     };
-  }
-
-  private scopeMatches(req: WriteRequest, value: string, args: readonly string[] | undefined): boolean {
-    if (req.op === 'call') return sameArgs(args ?? [], req.args ?? []);
-    const tag = this.profile.tags.get(req.target);
-    return tag !== undefined && valuesEqual(tag.type, value, req.value);
   }
 
   private async currentValue(tag: string): Promise<string | undefined> {
@@ -241,6 +233,12 @@ export function requestBody(req: WriteRequest): { [k: string]: Json } {
     value: req.value,
     ...(req.args ? { args: [...req.args] } : {}),
   };
+}
+
+/** Does a staged TAO's scope value (or call arguments) match this request? */
+function scopeMatches(req: WriteRequest, expect: ExpectedScope, value: string, args: readonly string[] | undefined): boolean {
+  if (req.op === 'call') return sameArgs(args ?? [], req.args ?? []);
+  return expect.valueEquals !== undefined && expect.valueEquals(value, req.value);
 }
 
 function sameArgs(a: readonly string[], b: readonly string[]): boolean {

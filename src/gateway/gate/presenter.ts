@@ -6,6 +6,7 @@
  * with a receipt when they expire; staged TAOs survive a restart.
  */
 import type { Json } from '../../crypto/canonical.js';
+import { approvalRuleOf } from '../../policy/evaluate.js';
 import type { Profile } from '../../policy/types.js';
 import { parseEnvelope } from '../../tao/envelope.js';
 import { Refusal, type RefusalCode } from '../../tao/refusal.js';
@@ -50,7 +51,7 @@ export class TaoPresenter {
       audience: profile.gateway.id,
       skewSeconds: profile.defaults.clockSkewS,
       policyHash: profile.policyHash,
-      approvalRuleFor: (target, op) => (op === 'write' ? profile.tags.get(target)?.approvals : profile.methods.get(target)?.approvals),
+      approvalRuleFor: (target, op) => approvalRuleOf(profile, op, target),
       isConsumed: (jti) => ledger.isConsumed(jti),
     });
     if (!result.ok) return this.refuse(input, source, result.code, result.reason);
