@@ -9,10 +9,6 @@ import { withDeviceOverrides } from '../policy/index.js';
 import type { Profile } from '../policy/types.js';
 import { CliError, EXIT } from './exit.js';
 
-export function collectDevice(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
-
 export function applyDeviceOptions(profile: Profile, specs: readonly string[] | undefined): Profile {
   if (!specs || specs.length === 0) return profile;
   const overrides: Record<string, DeviceOverride> = {};

@@ -1,6 +1,6 @@
 /** Loading the profile a command runs with (default: the bundled demo cell). */
 import { fileURLToPath } from 'node:url';
-import { loadProfile, ProfileError } from '../policy/index.js';
+import { ProfileError, formatIssue, loadProfile } from '../policy/index.js';
 import type { Profile } from '../policy/types.js';
 import { CliError } from './exit.js';
 
@@ -10,7 +10,7 @@ export function loadProfileOrExit(path: string = DEMO_PROFILE): Profile {
   try {
     return loadProfile(path);
   } catch (err) {
-    if (err instanceof ProfileError) throw new CliError(err.errors.map((e) => `${e.file}:${e.line}:${e.col}: ${e.message}`).join('\n'));
+    if (err instanceof ProfileError) throw new CliError(err.errors.map(formatIssue).join('\n'));
     throw new CliError(`${path}: ${(err as Error).message}`);
   }
 }

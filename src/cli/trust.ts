@@ -1,6 +1,7 @@
 /** Finding the trust store (public keys) for offline checks. */
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { readPrivateKeyFile, type LoadedKey } from '../crypto/keyfile.js';
 import { TrustStore } from '../tao/truststore.js';
 import { CliError } from './exit.js';
 import { keyPaths } from './paths.js';
@@ -30,4 +31,22 @@ export function findTrustStore(opts: { trust?: string; data?: string; keys?: str
   }
   if (opts.trust) throw new CliError(`--trust ${opts.trust}: file not found`);
   return undefined;
+}
+
+/** A trust store file, or a CliError naming the file and what is wrong with it. */
+export function loadTrust(file: string): TrustStore {
+  try {
+    return TrustStore.load(file);
+  } catch (err) {
+    throw new CliError(`${file}: ${(err as Error).message}`);
+  }
+}
+
+/** A private key file, or a CliError saying what is wrong with it (the message names the file). */
+export function loadKey(file: string): LoadedKey {
+  try {
+    return readPrivateKeyFile(file);
+  } catch (err) {
+    throw new CliError((err as Error).message);
+  }
 }

@@ -33,8 +33,6 @@ const TIMED = Symbol('taogate.timedAppends');
 export interface GatewayOpsOptions {
   /** Pending approvals, when governance runs in this process (the demo). */
   readonly pendingApprovals?: () => number;
-  /** Receipts not yet acknowledged upstream (NaN until replication exists). */
-  readonly replicationLag?: () => number | undefined;
 }
 
 export function bindGatewayMetrics(metrics: GatewayMetrics, gateway: () => GatewayService, o: GatewayOpsOptions = {}): void {
@@ -43,7 +41,7 @@ export function bindGatewayMetrics(metrics: GatewayMetrics, gateway: () => Gatew
     ledgerSize: () => gateway().ledger.count,
     stagedTaos: () => gateway().gate.staged.size,
     // NaN ("unknown") while this gateway does not replicate: 0 would claim the upstream is caught up.
-    replicationLag: () => o.replicationLag?.() ?? replicationLag(gateway()) ?? Number.NaN,
+    replicationLag: () => replicationLag(gateway()) ?? Number.NaN,
     ...(o.pendingApprovals ? { pendingApprovals: o.pendingApprovals } : {}),
   });
 }
@@ -66,13 +64,13 @@ export function upstreamStatus(gateway: () => GatewayService): ReadinessCheck {
 }
 
 /** broker connected, governance answering (heartbeat), ledger writable, upstream (informational). */
-export function gatewayChecks(gateway: () => GatewayService, o: { upstream?: ReadinessCheck } = {}): Record<string, ReadinessCheck> {
+export function gatewayChecks(gateway: () => GatewayService): Record<string, ReadinessCheck> {
   const writable = ledgerWritable(() => gateway().ledger);
   return {
     broker: () => (gateway().client.connected ? { ok: true } : { ok: false, detail: 'gateway not connected to the broker' }),
     governance: governanceAnswering(() => gateway().heartbeat),
     ledger: writable,
-    upstream: o.upstream ?? upstreamStatus(gateway),
+    upstream: upstreamStatus(gateway),
   };
 }
 

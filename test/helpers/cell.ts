@@ -16,7 +16,7 @@ import { buildFronts } from '../../src/gateway/fronts.js';
 import { startGateway, type GatewayReplicationOptions, type GatewayService } from '../../src/gateway/service.js';
 import { silentLogger } from '../../src/gateway/gate/ports.js';
 import { startGovernanceService, type GovernanceService } from '../../src/governance/service.js';
-import { connectMqtt, Requester, startBroker, topics, type Broker, type MqttClient } from '../../src/mqtt/index.js';
+import { connectMqtt, readUsersFile, Requester, startBroker, topics, type Broker, type MqttClient } from '../../src/mqtt/index.js';
 import { loadProfile, withDeviceOverrides } from '../../src/policy/index.js';
 import type { Profile } from '../../src/policy/types.js';
 import { TrustStore } from '../../src/tao/truststore.js';
@@ -100,7 +100,7 @@ export async function startCell(o: CellOptions = {}): Promise<Cell> {
   const kp = keyPaths(keysDir);
   const trust = TrustStore.load(kp.trust);
   const secret = (user: string) => readFileSync(kp.mqttSecret(user), 'utf8').trim();
-  const broker = await startBroker({ host: '127.0.0.1', port: 0, users: JSON.parse(readFileSync(kp.mqttUsers, 'utf8')) });
+  const broker = await startBroker({ host: '127.0.0.1', port: 0, users: readUsersFile(kp.mqttUsers) });
 
   const startGovernance = () =>
     startGovernanceService({
@@ -174,7 +174,7 @@ export async function startCell(o: CellOptions = {}): Promise<Cell> {
     async restartBroker(downMs = 0) {
       await cell.broker.close();
       if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
-      cell.broker = await startBroker({ host: '127.0.0.1', port: cell.broker.port, users: JSON.parse(readFileSync(kp.mqttUsers, 'utf8')) });
+      cell.broker = await startBroker({ host: '127.0.0.1', port: cell.broker.port, users: readUsersFile(kp.mqttUsers) });
     },
     async operator() {
       const client = await connectMqtt(broker.url, { username: 'operator', password: secret('operator') });

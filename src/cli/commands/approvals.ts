@@ -1,14 +1,12 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { readPrivateKeyFile } from '../../crypto/keyfile.js';
 import type { RequestView } from '../../governance/views.js';
 import { proposalDigest, signApproval } from '../../tao/approval.js';
-import { isRefusalCode } from '../../tao/refusal.js';
-import { action } from '../action.js';
+import { action, printRefusal } from '../action.js';
 import { withBroker, type BrokerSession } from '../broker-session.js';
 import { CliError, EXIT } from '../exit.js';
 import { keyPaths, keysDir } from '../paths.js';
-import { findTrustStore } from '../trust.js';
+import { findTrustStore, loadKey } from '../trust.js';
 
 interface BrokerOpts {
   broker: string;
@@ -66,12 +64,7 @@ export function registerApprovalCommands(program: Command): void {
         // does not count (self_approval for the requester, role_not_allowed otherwise).
         const file = [kp.approver(opts.as), kp.actor(opts.as)].find((f) => existsSync(f));
         if (!file) throw new CliError(`no key for '${opts.as}': looked for ${kp.approver(opts.as)} and ${kp.actor(opts.as)}`);
-        let key;
-        try {
-          key = readPrivateKeyFile(file);
-        } catch (err) {
-          throw new CliError((err as Error).message);
-        }
+        const key = loadKey(file);
         const trust = findTrustStore({ data: opts.data ?? './data', keys: opts.keys });
         const role = trust?.byName(opts.as, 'approver')?.approverRole ?? 'supervisor';
         const result = await withBroker(opts, async (s) => {
@@ -91,10 +84,7 @@ export function registerApprovalCommands(program: Command): void {
           else process.stdout.write(`${decision === 'approve' ? 'approved' : 'rejected'} ${id} as ${opts.as}: ${String(result.status)} (${String(result.have)}/${String(result.need)})\n`);
           return EXIT.ok;
         }
-        const code = isRefusalCode(result.code) ? result.code : 'malformed';
-        process.stdout.write(`${JSON.stringify({ code, reason: result.reason ?? '' })}\n`);
-        process.stderr.write(`refused: ${code}: ${String(result.reason ?? '')}\n`);
-        return EXIT.refused;
+        return printRefusal(result, 'refused');
       }),
     );
   }

@@ -4,7 +4,7 @@ import { CliError, EXIT } from '../exit.js';
 import { createLogger } from '../log.js';
 import { DEFAULT_PORT_BASE, type ReadyInfo } from '../demo/ports.js';
 import { demoGuide } from '../demo/guide.js';
-import { signalPromise } from '../run-service.js';
+import { signalPromise, untilSignal } from '../run-service.js';
 
 export function registerDemoCommand(program: Command): void {
   program
@@ -27,10 +27,7 @@ export function registerDemoCommand(program: Command): void {
         log.info({ ms: Math.round(performance.now() - started) }, 'demo ready');
         process.stdout.write(`READY ${JSON.stringify(stack.ready satisfies ReadyInfo)}\n`);
         process.stderr.write(demoGuide(stack.ready));
-        await signal;
-        await stack.close();
-        log.flush?.();
-        return EXIT.ok;
+        return untilSignal(log, signal, () => stack.close());
       }),
     );
 }

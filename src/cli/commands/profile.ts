@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { checkProfileFile } from '../../policy/index.js';
+import { checkProfileFile, formatIssue } from '../../policy/index.js';
 import { PROFILE_SCHEMA_PATH, profileReference } from '../../policy/schema-doc.js';
 import { action, output } from '../action.js';
 import { EXIT } from '../exit.js';
@@ -17,7 +17,7 @@ export function registerProfileCommands(program: Command): void {
         const result = checkProfileFile(file);
         if (opts.json) output(true, result, '');
         else if (result.ok) process.stdout.write(`${file}: ok\n`);
-        else for (const e of result.errors) process.stderr.write(`${e.file}:${e.line}:${e.col}: ${e.message}\n`);
+        else for (const e of result.errors) process.stderr.write(`${formatIssue(e)}\n`);
         return result.ok ? EXIT.ok : EXIT.failed;
       }),
     );

@@ -4,20 +4,19 @@
  */
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { readPrivateKeyFile } from '../../crypto/keyfile.js';
 import { ledgerDirFeed } from '../../historian/feed.js';
 import { pushUpstreamToInflux } from '../../historian/upstream-push.js';
 import { HistorianPusher } from '../../historian/pusher.js';
 import { InfluxWriter } from '../../historian/writer.js';
 import { readUpstreamStatus, startUpstream } from '../../replication/upstream.js';
-import { TrustStore } from '../../tao/truststore.js';
-import { action, output, parseIntOption } from '../action.js';
+import { action, collect, output, parseIntOption } from '../action.js';
 import { brokerLogin } from '../broker-creds.js';
 import { CliError, EXIT } from '../exit.js';
 import { createLogger } from '../log.js';
 import { dataPaths, keyPaths, keysDir, ledgerDir } from '../paths.js';
 import { progressReporter } from '../progress.js';
 import { signalPromise, untilSignal } from '../run-service.js';
+import { loadTrust, loadKey } from '../trust.js';
 
 interface UpstreamOpts {
   broker?: string;
@@ -32,7 +31,6 @@ interface UpstreamOpts {
   logLevel: string;
 }
 
-const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 export function registerReplicationCommands(program: Command): void {
   program
@@ -56,19 +54,9 @@ export function registerReplicationCommands(program: Command): void {
         const log = createLogger({ level: opts.logLevel, name: 'upstream' });
         const signal = signalPromise(log);
         const kp = keyPaths(keysDir(opts));
-        let trust: TrustStore;
-        try {
-          trust = TrustStore.load(kp.trust);
-        } catch (err) {
-          throw new CliError(`${kp.trust}: ${(err as Error).message}`);
-        }
+        const trust = loadTrust(kp.trust);
         const login = brokerLogin({ broker: opts.broker, data: opts.data, keys: opts.keys, user: 'upstream' });
-        let signer;
-        try {
-          signer = readPrivateKeyFile(kp.upstream).signer;
-        } catch (err) {
-          throw new CliError((err as Error).message);
-        }
+        const signer = loadKey(kp.upstream).signer;
         const node = await startUpstream({ dir, trust, signer, mqtt: login, gateways: opts.gateway, log });
         const stopPush = opts.influx ? await pushUpstreamToInflux(node, { influx: opts.influx, db: opts.db, dir, log }) : () => {};
         log.info({ broker: login.url, dir, gateways: node.status().gateways.map((g) => g.gateway) }, 'upstream running');

@@ -1,10 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { readPrivateKeyFile } from '../../crypto/keyfile.js';
-import { startBroker } from '../../mqtt/index.js';
-import { TrustStore } from '../../tao/truststore.js';
-import { action, parseIntOption } from '../action.js';
+import { readUsersFile, startBroker, type UsersFile } from '../../mqtt/index.js';
+import { action, collect, parseIntOption } from '../action.js';
 import { brokerLogin } from '../broker-creds.js';
 import { CliError } from '../exit.js';
 import { createLogger } from '../log.js';
@@ -12,29 +9,14 @@ import { dataPaths, keyPaths, keysDir } from '../paths.js';
 import { loadProfileOrExit } from '../profile-source.js';
 import { signalPromise, untilSignal } from '../run-service.js';
 import { registerSimCommands } from './sim.js';
-import { applyDeviceOptions, collectDevice } from '../device-option.js';
+import { applyDeviceOptions } from '../device-option.js';
 import { registerReplicationCommands } from './replication.js';
+import { loadTrust, loadKey } from '../trust.js';
 
 interface CommonOpts {
   logLevel: string;
   data?: string;
   keys?: string;
-}
-
-function loadTrust(file: string): TrustStore {
-  try {
-    return TrustStore.load(file);
-  } catch (err) {
-    throw new CliError(`${file}: ${(err as Error).message}`);
-  }
-}
-
-function loadKey(file: string) {
-  try {
-    return readPrivateKeyFile(file);
-  } catch (err) {
-    throw new CliError((err as Error).message);
-  }
 }
 
 export function registerServiceCommands(program: Command): void {
@@ -52,13 +34,13 @@ export function registerServiceCommands(program: Command): void {
         const log = createLogger({ level: opts.logLevel, name: 'broker' });
         const signal = signalPromise(log);
         const file = opts.users ?? keyPaths(keysDir(opts)).mqttUsers;
-        let users: unknown;
+        let users: UsersFile;
         try {
-          users = JSON.parse(readFileSync(file, 'utf8'));
+          users = readUsersFile(file);
         } catch (err) {
-          throw new CliError(`--users ${file}: ${(err as Error).message}`);
+          throw new CliError(`--users: ${(err as Error).message}`);
         }
-        const broker = await startBroker({ host: opts.host, port: opts.port, users: users as never, log: (level, msg, obj) => log[level === 'warn' ? 'warn' : 'debug'](obj ?? {}, msg) });
+        const broker = await startBroker({ host: opts.host, port: opts.port, users, log: (level, msg, obj) => log[level === 'warn' ? 'warn' : 'debug'](obj ?? {}, msg) });
         log.info({ url: broker.url }, 'broker listening');
         process.stdout.write(`READY ${JSON.stringify({ mqtt: broker.url })}\n`);
         return untilSignal(log, signal, () => broker.close());
@@ -111,7 +93,7 @@ export function registerServiceCommands(program: Command): void {
     .option('--opcua-trust-clients', 'trust every OPC UA client application certificate on first use (demo/lab only)')
     .option('--opcua-allow-none', 'also offer OPC UA SecurityPolicy None (demo/lab only: passwords cross the wire readable)')
     .option('--deadline-ms <n>', 'governance deadline for inline TAOs (default: profile defaults.governance_deadline_ms)', parseIntOption())
-    .option('--device <name=address>', 'where a profile device is on this site: skid=HOST:PORT, reactor=opc.tcp://HOST:PORT (repeatable)', collectDevice)
+    .option('--device <name=address>', 'where a profile device is on this site: skid=HOST:PORT, reactor=opc.tcp://HOST:PORT (repeatable)', collect)
     .option('--http <port>', 'serve /healthz, /readyz, /metrics and the receipts console on this port', parseIntOption())
     .option('--http-host <host>', 'listen address of --http', '127.0.0.1')
     .option('--log-level <level>', 'log level', 'info')
@@ -125,10 +107,11 @@ export function registerServiceCommands(program: Command): void {
         const { startGateway } = await import('../../gateway/service.js');
         const { buildFronts } = await import('../../gateway/fronts.js');
         const metrics = opts.http === undefined ? undefined : new (await import('../../ops/metrics.js')).GatewayMetrics();
+        const trust = loadTrust(kp.trust);
         const gw = await startGateway({
           observe: metrics?.observe,
           profile,
-          trust: loadTrust(kp.trust),
+          trust,
           signer: loadKey(kp.gateway).signer,
           ledgerDir: opts.ledger ?? dataPaths(opts.data ?? './data').gatewayLedger,
           mqtt: login,
@@ -147,7 +130,7 @@ export function registerServiceCommands(program: Command): void {
             log,
           ),
         });
-        const http = metrics && opts.http !== undefined ? await (await import('../ops-http.js')).startGatewayHttp(gw, metrics, loadTrust(kp.trust), { host: opts.httpHost, port: opts.http, log }) : undefined;
+        const http = metrics && opts.http !== undefined ? await (await import('../ops-http.js')).startGatewayHttp(gw, metrics, trust, { host: opts.httpHost, port: opts.http, log }) : undefined;
         log.info({ broker: login.url, ...gw.addresses, http: http?.url }, 'gateway running');
         process.stdout.write(`READY ${JSON.stringify({ mqtt: login.url, ...gw.addresses, ...(http ? { http: http.url } : {}) })}\n`);
         return untilSignal(log, signal, async () => {

@@ -2,9 +2,8 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { readPrivateKeyFile } from '../../crypto/keyfile.js';
 import { topics } from '../../mqtt/index.js';
-import { isRefusalCode } from '../../tao/refusal.js';
 import { MESSAGE_TYPES, signMessage } from '../../tao/signed.js';
-import { action } from '../action.js';
+import { action, output, printRefusal } from '../action.js';
 import { withBroker } from '../broker-session.js';
 import { CliError, EXIT } from '../exit.js';
 import { keyPaths, keysDir } from '../paths.js';
@@ -17,9 +16,6 @@ interface BrokerOpts {
   json?: boolean;
 }
 
-function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value)}\n`);
-}
 
 export function registerTaoCommands(program: Command): void {
   const tao = program.command('tao').description('pre-issued TAOs: request one from governance, present it at the gateway');
@@ -50,18 +46,15 @@ export function registerTaoCommands(program: Command): void {
         const signed = signMessage(MESSAGE_TYPES.taoRequest, { proposal, ...(opts.gateway ? { aud: opts.gateway } : {}) }, key.signer);
         const answer = (await withBroker(opts, (s) => s.governance({ type: 'tao.request', signed }))) as Record<string, unknown>;
         if (answer.decision === 'issue') {
-          printJson(answer.tao);
+          output(true, answer.tao, '');
           return EXIT.ok;
         }
         if (answer.decision === 'pending') {
-          printJson({ request: answer.request, approvals: answer.approvals });
+          output(true, { request: answer.request, approvals: answer.approvals }, '');
           process.stderr.write(`pending approval: request ${String(answer.request)}\n`);
           return EXIT.pending;
         }
-        const code = isRefusalCode(answer.code) ? answer.code : 'malformed';
-        printJson({ code, reason: answer.reason ?? '' });
-        process.stderr.write(`denied: ${code}: ${String(answer.reason ?? '')}\n`);
-        return EXIT.refused;
+        return printRefusal(answer, 'denied');
       }),
     );
 
@@ -91,14 +84,11 @@ export function registerTaoCommands(program: Command): void {
         const gatewayId = opts.gateway ?? audienceOf(envelope) ?? defaultGateway(opts);
         const answer = (await withBroker(opts, (s) => s.gateway(topics.stage(gatewayId), { tao: envelope, source: `cli:${process.pid}` }))) as Record<string, unknown>;
         if (answer.ok === true) {
-          if (opts.json) printJson({ staged: true, jti: answer.jti, exp: answer.exp });
+          if (opts.json) output(true, { staged: true, jti: answer.jti, exp: answer.exp }, '');
           else process.stdout.write(`staged TAO ${String(answer.jti)} at ${gatewayId} (expires ${new Date(Number(answer.exp) * 1000).toISOString()})\n`);
           return EXIT.ok;
         }
-        const code = isRefusalCode(answer.code) ? answer.code : 'malformed';
-        printJson({ code, reason: answer.reason ?? '' });
-        process.stderr.write(`refused: ${code}: ${String(answer.reason ?? '')}\n`);
-        return EXIT.refused;
+        return printRefusal(answer, 'refused');
       }),
     );
 }

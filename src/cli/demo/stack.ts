@@ -4,13 +4,13 @@
  * INTERFACE.md: --port-base N gives MQTT N, gateway Modbus N+1, gateway
  * OPC UA N+2, PLC Modbus N+3, PLC OPC UA N+4, HTTP N+5.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 
 import { readPrivateKeyFile } from '../../crypto/keyfile.js';
 import { startGovernanceService } from '../../governance/service.js';
 import { startGateway } from '../../gateway/service.js';
 import { buildFronts } from '../../gateway/fronts.js';
-import { startBroker } from '../../mqtt/index.js';
+import { readUsersFile, startBroker } from '../../mqtt/index.js';
 import { join } from 'node:path';
 import { GatewayMetrics } from '../../ops/metrics.js';
 import { startOpsServer } from '../../ops/http.js';
@@ -75,7 +75,7 @@ export async function startDemoStack(o: DemoOptions): Promise<DemoStack> {
   try {
     // Stage 1, independent: the broker and both PLC simulators (the field is there before the gateway).
     const simulators = Promise.all([import('../../../simulators/modbus/index.js'), import('../../../simulators/opcua/index.js')]);
-    const brokerP = startBroker({ host, port: base, users: JSON.parse(readFileSync(kp.mqttUsers, 'utf8')), log: (level, msg, obj) => o.log[level === 'warn' ? 'warn' : 'debug']({ svc: 'broker', ...obj }, msg) });
+    const brokerP = startBroker({ host, port: base, users: readUsersFile(kp.mqttUsers), log: (level, msg, obj) => o.log[level === 'warn' ? 'warn' : 'debug']({ svc: 'broker', ...obj }, msg) });
     const plcModbusP = simulators.then(([m]) => m.startModbusSim({ host, port: base + 3, logFile: join(paths.root, 'plc-modbus-writes.jsonl') }));
     const plcOpcuaP = simulators.then(([, u]) => u.startOpcuaSim({ host, port: base + 4, pkiDir: join(paths.root, 'pki', 'plc-opcua'), logFile: join(paths.root, 'plc-opcua-log.jsonl') }));
     await together([brokerP, plcModbusP, plcOpcuaP]);
