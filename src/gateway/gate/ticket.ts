@@ -31,3 +31,30 @@ export function openTicket(
     voided: (reason) => settle('voided', { reason }),
   };
 }
+
+/**
+ * The one outcome rule every front follows, after it has answered its
+ * client: voided with `voidReason` when the PLC refused or did not answer;
+ * otherwise committed, with the value read back when `readback` is given
+ * (a failed read-back voids). Never throws: a failed outcome receipt is
+ * logged, and start-up reconciliation closes the intent.
+ */
+export async function settleTicket(
+  ticket: WriteTicket,
+  outcome: { voidReason?: string; readback?: () => Promise<string | undefined> },
+  log: GateLogger,
+): Promise<void> {
+  try {
+    if (outcome.voidReason !== undefined) return await ticket.voided(outcome.voidReason);
+    if (!outcome.readback) return await ticket.committed();
+    let readback: string | undefined;
+    try {
+      readback = await outcome.readback();
+    } catch (err) {
+      return await ticket.voided(`read-back failed: ${(err as Error).message}`);
+    }
+    await ticket.committed({ readback });
+  } catch (err) {
+    log.error({ jti: ticket.jti, err: (err as Error).message }, 'outcome receipt failed');
+  }
+}

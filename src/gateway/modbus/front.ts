@@ -13,6 +13,7 @@ import { REFUSAL_CODES, type RefusalCode } from '../../tao/refusal.js';
 import type { Front } from '../front.js';
 import type { Gate } from '../gate/gate.js';
 import type { GateLogger } from '../gate/ports.js';
+import { settleTicket } from '../gate/ticket.js';
 import type { WriteRequest, WriteTicket } from '../gate/types.js';
 import { DEFAULT_MODBUS_EXCEPTIONS, type ModbusExceptionConfig } from './exceptions.js';
 import { encodeFrame, exceptionFrame, FrameReader, type Frame } from './mbap.js';
@@ -56,15 +57,10 @@ export class ModbusFront implements Front {
     const tag = this.o.profile.tags.get(tagName);
     if (!tag?.modbus) return undefined;
     const { table, address, registers, wordOrder } = tag.modbus;
-    const pdu = Buffer.alloc(5);
-    pdu[0] = table === 'coil' ? 1 : 3;
-    pdu.writeUInt16BE(address, 1);
-    pdu.writeUInt16BE(table === 'coil' ? 1 : registers, 3);
-    const answer = await this.internal.send(encodeFrame(this.internal.tid(), this.o.device.unit, pdu));
-    if ((answer.pdu[0]! & 0x80) !== 0) throw new PlcUnavailable(`PLC answered exception ${answer.pdu[1]} reading ${tagName}`);
-    if (table === 'coil') return formatValue('bool', (answer.pdu[2]! & 1) === 1);
+    const data = await this.readPlc(table === 'coil' ? 1 : 3, address, table === 'coil' ? 1 : registers, tagName);
+    if (table === 'coil') return formatValue('bool', (data[0]! & 1) === 1);
     const regs: number[] = [];
-    for (let i = 0; i < registers; i++) regs.push(answer.pdu.readUInt16BE(2 + i * 2));
+    for (let i = 0; i < registers; i++) regs.push(data.readUInt16BE(i * 2));
     return formatValue(tag.type, decodeRegisters(tag.type, wordOrder, regs));
   }
 
@@ -181,27 +177,9 @@ export class ModbusFront implements Front {
 
   /** Records the outcome of each ticket (with read-back where the tag asks), after the client has its answer. */
   private async settle(tickets: { ticket: WriteTicket; tw: TagWrite }[], plcException: number | undefined): Promise<void> {
+    const voidReason = plcException === undefined ? undefined : `PLC answered exception 0x${plcException.toString(16).padStart(2, '0')}`;
     for (const { ticket, tw } of tickets) {
-      try {
-        if (plcException !== undefined) {
-          await ticket.voided(`PLC answered exception 0x${plcException.toString(16).padStart(2, '0')}`);
-          continue;
-        }
-        if (!tw.tag.readback) {
-          await ticket.committed();
-          continue;
-        }
-        let readback: string | undefined;
-        try {
-          readback = await this.readCurrent(tw.tag.name);
-        } catch (err) {
-          await ticket.voided(`read-back failed: ${(err as Error).message}`);
-          continue;
-        }
-        await ticket.committed({ readback });
-      } catch (err) {
-        this.o.log.error({ jti: ticket.jti, err: (err as Error).message }, 'outcome receipt failed');
-      }
+      await settleTicket(ticket, { voidReason, readback: tw.tag.readback ? () => this.readCurrent(tw.tag.name) : undefined }, this.o.log);
     }
   }
 
@@ -211,13 +189,18 @@ export class ModbusFront implements Front {
   }
 
   private async readRegister(address: number): Promise<number> {
+    return (await this.readPlc(3, address, 1, `holding ${address}`)).readUInt16BE(0);
+  }
+
+  /** A read (FC 1 or 3) on the gateway's own PLC link; returns the data bytes after the byte count. */
+  private async readPlc(fc: 1 | 3, address: number, count: number, what: string): Promise<Buffer> {
     const pdu = Buffer.alloc(5);
-    pdu[0] = 3;
+    pdu[0] = fc;
     pdu.writeUInt16BE(address, 1);
-    pdu.writeUInt16BE(1, 3);
+    pdu.writeUInt16BE(count, 3);
     const answer = await this.internal.send(encodeFrame(this.internal.tid(), this.o.device.unit, pdu));
-    if ((answer.pdu[0]! & 0x80) !== 0) throw new PlcUnavailable(`PLC answered exception ${answer.pdu[1]} reading holding ${address}`);
-    return answer.pdu.readUInt16BE(2);
+    if ((answer.pdu[0]! & 0x80) !== 0) throw new PlcUnavailable(`PLC answered exception ${answer.pdu[1]} reading ${what}`);
+    return answer.pdu.subarray(2);
   }
 
   /**

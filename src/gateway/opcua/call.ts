@@ -16,7 +16,8 @@ import { DataType, StatusCodes, type CallMethodResultOptions, type ISessionConte
 import type { MethodPolicy } from '../../policy/types.js';
 import type { Gate } from '../gate/gate.js';
 import type { GateLogger } from '../gate/ports.js';
-import type { WriteRequest } from '../gate/types.js';
+import { settleTicket } from '../gate/ticket.js';
+import type { WriteRequest, WriteTicket } from '../gate/types.js';
 import type { AuditEvents } from './audit.js';
 import { sessionSource, type ActorDirectory } from './identity.js';
 import type { OpcuaPlcLink } from './plc-link.js';
@@ -77,13 +78,8 @@ export async function gatedCall(deps: CallDeps, method: MethodPolicy, inputArgum
   return result;
 }
 
-async function settle(deps: CallDeps, ticket: import('../gate/types.js').WriteTicket, voidReason: string | undefined): Promise<void> {
-  try {
-    if (voidReason === undefined) await ticket.committed();
-    else await ticket.voided(voidReason);
-  } catch (err) {
-    deps.log.error({ jti: ticket.jti, err: (err as Error).message }, 'outcome receipt failed');
-  }
+function settle(deps: CallDeps, ticket: WriteTicket, voidReason: string | undefined): Promise<void> {
+  return settleTicket(ticket, { voidReason }, deps.log);
 }
 
 export interface PresentDeps {

@@ -21,6 +21,7 @@ import { AttributeIds, StatusCodes, type ISessionContext, type NodeId, type Stat
 import type { TagPolicy } from '../../policy/types.js';
 import type { Gate } from '../gate/gate.js';
 import type { GateLogger } from '../gate/ports.js';
+import { settleTicket } from '../gate/ticket.js';
 import type { Verdict, WriteRequest, WriteTicket } from '../gate/types.js';
 import type { AuditEvents } from './audit.js';
 import { sessionSource, type ActorDirectory } from './identity.js';
@@ -150,21 +151,9 @@ async function forward(deps: WriteHookDeps, device: string, list: (Gated & { tic
 }
 
 /** The outcome receipt, after the client has its answer (as the Modbus front does). */
-async function settle(deps: WriteHookDeps, tag: TagPolicy, ticket: WriteTicket, status: StatusCode, failure: string | undefined): Promise<void> {
-  try {
-    if (failure !== undefined) return await ticket.voided(`PLC did not answer: ${failure}`);
-    if (!status.isGood()) return await ticket.voided(`PLC answered ${status.name}`);
-    if (!tag.readback) return await ticket.committed();
-    let readback: string | undefined;
-    try {
-      readback = await deps.readCurrent(tag.name);
-    } catch (err) {
-      return await ticket.voided(`read-back failed: ${(err as Error).message}`);
-    }
-    await ticket.committed(readback === undefined ? undefined : { readback });
-  } catch (err) {
-    deps.log.error({ jti: ticket.jti, err: (err as Error).message }, 'outcome receipt failed');
-  }
+function settle(deps: WriteHookDeps, tag: TagPolicy, ticket: WriteTicket, status: StatusCode, failure: string | undefined): Promise<void> {
+  const voidReason = failure !== undefined ? `PLC did not answer: ${failure}` : status.isGood() ? undefined : `PLC answered ${status.name}`;
+  return settleTicket(ticket, { voidReason, readback: tag.readback ? () => deps.readCurrent(tag.name) : undefined }, deps.log);
 }
 
 function auditBase(tag: TagPolicy, deps: WriteHookDeps, actor: string | null) {
