@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 
 /** Wraps a command action: CliError -> one stderr line + its exit code; anything else -> exit 1. */
-import { isRefusalCode } from '../tao/refusal.js';
+import { isRefusalCode } from '../refusal/codes.js';
 import { CliError, EXIT } from './exit.js';
 
 export function action<A extends unknown[]>(fn: (...args: A) => Promise<number | void>): (...args: A) => Promise<void> {

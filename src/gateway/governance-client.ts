@@ -6,7 +6,7 @@
 import type { Signer } from '../crypto/ed25519.js';
 import { NotConnectedError, RequestTimeoutError, topics, type Requester } from '../mqtt/index.js';
 import type { Proposal } from '../policy/types.js';
-import { isRefusalCode } from '../tao/refusal.js';
+import { isRefusalCode } from '../refusal/codes.js';
 import { MESSAGE_TYPES, signMessage } from '../tao/signed.js';
 import type { Envelope } from '../tao/envelope.js';
 import { GovernanceUnavailable, type GovernanceDecision, type GovernancePort } from './gate/ports.js';

@@ -10,7 +10,7 @@ import type { ActorPolicy, Profile, Proposal } from '../policy/types.js';
 import { proposalDigest, verifyApproval } from '../tao/approval.js';
 import type { Envelope } from '../tao/envelope.js';
 import type { Approval } from '../tao/payload.js';
-import type { RefusalCode } from '../tao/refusal.js';
+import type { RefusalCode } from '../refusal/codes.js';
 import type { TrustStore } from '../tao/truststore.js';
 import { mintTao } from './mint.js';
 import { ApprovalQueue, type ApprovalRequest } from './queue.js';

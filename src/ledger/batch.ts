@@ -7,7 +7,7 @@
  */
 import type { Json } from '../crypto/canonical.js';
 import type { Signer } from '../crypto/ed25519.js';
-import { Refusal } from '../tao/refusal.js';
+import { Refusal } from '../refusal/codes.js';
 import type { Outcome } from './group-commit.js';
 import { HEAD_KEY, intentKey, jtiKey, receiptKey, stagedKey } from './keys.js';
 import { sealReceipt } from './receipt.js';

@@ -16,7 +16,7 @@
 import { mkdir } from 'node:fs/promises';
 import { canonicalize, type Json } from '../crypto/canonical.js';
 import type { Signer } from '../crypto/ed25519.js';
-import { Refusal } from '../tao/refusal.js';
+import { Refusal } from '../refusal/codes.js';
 import { checkAppendOptions, planBatch, type AppendOptions, type AppendRequest } from './batch.js';
 import { GroupCommit, type Outcome } from './group-commit.js';
 import { BoundedSet } from './jti-cache.js';

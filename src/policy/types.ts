@@ -172,5 +172,5 @@ export interface PolicyHistory {
 
 export type PolicyDecision =
   | { readonly decision: 'issue' }
-  | { readonly decision: 'deny'; readonly code: import('../tao/refusal.js').RefusalCode; readonly reason: string }
+  | { readonly decision: 'deny'; readonly code: import('../refusal/codes.js').RefusalCode; readonly reason: string }
   | { readonly decision: 'pending'; readonly approvals: ApprovalRule };

@@ -13,7 +13,7 @@ import { fromB64, toB64 } from '../crypto/encoding.js';
 import { sha256Hex } from '../crypto/hash.js';
 import { verifierFor, type Ed25519Impl } from './impl.js';
 import type { Approval } from './payload.js';
-import { Refusal, type RefusalCode } from './refusal.js';
+import { Refusal, type RefusalCode } from '../refusal/codes.js';
 import { validateApprovalShape } from './shape.js';
 import type { TrustStore } from './truststore.js';
 

@@ -12,7 +12,7 @@
 import { canonicalBytes } from '../crypto/canonical.js';
 import type { Signer } from '../crypto/ed25519.js';
 import { fromB64, toB64 } from '../crypto/encoding.js';
-import { Refusal } from './refusal.js';
+import { Refusal } from '../refusal/codes.js';
 import { array, BASE64, HEX32, object, ShapeError, string } from './strict.js';
 
 export const TAO_PAYLOAD_TYPE = 'application/vnd.taogate.tao+json;version=1';

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { Signer } from '../crypto/ed25519.js';
 import type { ActorKind } from '../policy/types.js';
 import { signEnvelope, TAO_PAYLOAD_TYPE, type Envelope } from './envelope.js';
-import { Refusal } from './refusal.js';
+import { Refusal } from '../refusal/codes.js';
 import { validatePayloadShape } from './shape.js';
 
 export { validatePayloadShape, validateApprovalShape } from './shape.js';

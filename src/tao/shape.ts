@@ -5,7 +5,7 @@
  */
 import type { ActorKind } from '../policy/types.js';
 import type { Approval, TaoPayload, TaoScope } from './payload.js';
-import { Refusal } from './refusal.js';
+import { Refusal } from '../refusal/codes.js';
 import { array, BASE64, HEX32, HEX64, integer, name, object, oneOf, optional, ShapeError, string, type Fields } from './strict.js';
 
 export const MAX_REASON_CHARS = 256;

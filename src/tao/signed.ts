@@ -15,7 +15,7 @@ import type { Signer } from '../crypto/ed25519.js';
 import { verifyEd25519 } from '../crypto/ed25519.js';
 import { fromB64, toB64 } from '../crypto/encoding.js';
 import type { KeyRole } from '../crypto/keyfile.js';
-import type { RefusalCode } from './refusal.js';
+import type { RefusalCode } from '../refusal/codes.js';
 import type { TrustStore } from './truststore.js';
 
 /** Message types (msg.typ) and who signs them. */

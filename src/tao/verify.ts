@@ -34,7 +34,7 @@ import { checkType } from './checks/type.js';
 import { parseEnvelope, type Envelope } from './envelope.js';
 import type { Ed25519Impl } from './impl.js';
 import type { TaoPayload } from './payload.js';
-import { Refusal, type RefusalCode } from './refusal.js';
+import { Refusal, type RefusalCode } from '../refusal/codes.js';
 import type { TrustStore } from './truststore.js';
 
 export type { ExpectedScope } from './checks/scope.js';

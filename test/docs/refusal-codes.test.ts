@@ -1,8 +1,8 @@
-/** docs/refusal-codes.md and src/tao/refusal.ts must list the same codes with the same mappings. */
+/** docs/refusal-codes.md and src/refusal/codes.ts must list the same codes with the same mappings. */
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { DEFAULT_MODBUS_EXCEPTIONS } from '../../src/gateway/modbus/exceptions.js';
-import { REFUSAL_CODES } from '../../src/tao/refusal.js';
+import { REFUSAL_CODES } from '../../src/refusal/codes.js';
 
 describe('docs: refusal codes', () => {
   it('when the docs table is read it lists exactly the codes of the code, with the same Modbus and OPC UA mapping', () => {

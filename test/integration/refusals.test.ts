@@ -12,7 +12,7 @@ import { keyPaths } from '../../src/cli/paths.js';
 import { connectMqtt, serveRequests, topics, type MqttClient, type RequestServer } from '../../src/mqtt/index.js';
 import { signEnvelope, TAO_PAYLOAD_TYPE, type Envelope } from '../../src/tao/envelope.js';
 import { issueTao, newJti, type TaoPayload } from '../../src/tao/payload.js';
-import type { RefusalCode } from '../../src/tao/refusal.js';
+import type { RefusalCode } from '../../src/refusal/codes.js';
 import { startCell, type Cell } from '../helpers/cell.js';
 import { present } from '../helpers/requests.js';
 import { closeClient, modbusClient, type ModbusClient, f32 } from '../simulators/modbus-helpers.js';

@@ -1,6 +1,6 @@
 /** Group commit: many concurrent appends, few synced batches, one linear chain; consume; fail closed. */
 import { expect } from 'chai';
-import { Refusal } from '../../src/tao/refusal.js';
+import { Refusal } from '../../src/refusal/codes.js';
 import { levelRecords, verifyRecords, type Ledger, type Receipt } from '../../src/ledger/index.js';
 import { GroupCommit } from '../../src/ledger/group-commit.js';
 import { keyFor, newSigner, openLedger, TempDirs } from './helpers.js';

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { canonicalize } from '../../src/crypto/canonical.js';
 import { approvalMessage, proposalDigest, signApproval, statementOf, verifyApproval, type ApprovalStatement } from '../../src/tao/approval.js';
 import { issueTao } from '../../src/tao/payload.js';
-import { Refusal } from '../../src/tao/refusal.js';
+import { Refusal } from '../../src/refusal/codes.js';
 import { TrustStore } from '../../src/tao/truststore.js';
 import { verifyTao } from '../../src/tao/verify.js';
 import { approvalFor, approvalPayload, AUDIENCE, NOW, REQUEST, signers, trustStore } from '../vectors/fixtures.js';

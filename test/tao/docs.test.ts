@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REFUSAL_CODES } from '../../src/tao/refusal.js';
+import { REFUSAL_CODES } from '../../src/refusal/codes.js';
 import { TAO_PAYLOAD_TYPE } from '../../src/tao/envelope.js';
 import { proposalDigest } from '../../src/tao/approval.js';
 import { readVector, VECTOR_DIR } from './helpers.js';

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { canonicalize } from '../../src/crypto/canonical.js';
 import { parseEnvelope, pae, signEnvelope, TAO_PAYLOAD_TYPE } from '../../src/tao/envelope.js';
 import { issueTao, newJti, validatePayloadShape } from '../../src/tao/payload.js';
-import { Refusal } from '../../src/tao/refusal.js';
+import { Refusal } from '../../src/refusal/codes.js';
 import { basePayload, signers } from '../vectors/fixtures.js';
 
 const utf8 = new TextEncoder();

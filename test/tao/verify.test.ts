@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { canonicalize } from '../../src/crypto/canonical.js';
 import { signEnvelope, signEnvelopeBytes, TAO_PAYLOAD_TYPE, type Envelope } from '../../src/tao/envelope.js';
 import { issueTao, type TaoPayload } from '../../src/tao/payload.js';
-import type { RefusalCode } from '../../src/tao/refusal.js';
+import type { RefusalCode } from '../../src/refusal/codes.js';
 import { verifyTao, verifyTaoSync, type VerifyContext, type VerifyResult } from '../../src/tao/verify.js';
 import { approvalFor, approvalPayload, basePayload, JTI, NOW, POLICY, SKEW, signers } from '../vectors/fixtures.js';
 import { contextFor, IMPLS } from './helpers.js';

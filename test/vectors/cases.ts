@@ -7,7 +7,7 @@ import { canonicalize } from '../../src/crypto/canonical.js';
 import { toB64 } from '../../src/crypto/encoding.js';
 import { signEnvelope, signEnvelopeBytes, TAO_PAYLOAD_TYPE, type Envelope } from '../../src/tao/envelope.js';
 import type { TaoPayload } from '../../src/tao/payload.js';
-import type { RefusalCode } from '../../src/tao/refusal.js';
+import type { RefusalCode } from '../../src/refusal/codes.js';
 import { approvalFor, approvalPayload, AUDIENCE, basePayload, JTI, NOW, POLICY, signers } from './fixtures.js';
 
 export interface VectorContext {

@@ -16,7 +16,7 @@ import type { ActorPolicy, ApprovalRule, Profile, Proposal, TagPolicy } from '..
 import { valuesEqual } from '../../policy/values.js';
 import type { Envelope } from '../../tao/envelope.js';
 import type { TaoPayload } from '../../tao/payload.js';
-import { Refusal, type RefusalCode } from '../../tao/refusal.js';
+import { Refusal, type RefusalCode } from '../../refusal/codes.js';
 import type { TrustStore } from '../../tao/truststore.js';
 import { verifyTao, type ExpectedScope } from '../../tao/verify.js';
 import { GovernanceUnavailable, silentLogger, type GateLedger, type GateLogger, type GateObserver, type GovernancePort } from './ports.js';

@@ -5,7 +5,7 @@
  */
 import type { Json } from '../../crypto/canonical.js';
 import type { Envelope } from '../../tao/envelope.js';
-import type { RefusalCode } from '../../tao/refusal.js';
+import type { RefusalCode } from '../../refusal/codes.js';
 import type { Proposal } from '../../policy/types.js';
 
 export interface GateReceipt {

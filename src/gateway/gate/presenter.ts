@@ -9,7 +9,7 @@ import type { Json } from '../../crypto/canonical.js';
 import { approvalRuleOf } from '../../policy/evaluate.js';
 import type { Profile } from '../../policy/types.js';
 import { parseEnvelope } from '../../tao/envelope.js';
-import { Refusal, type RefusalCode } from '../../tao/refusal.js';
+import { Refusal, type RefusalCode } from '../../refusal/codes.js';
 import type { TrustStore } from '../../tao/truststore.js';
 import { verifyTao } from '../../tao/verify.js';
 import type { GateLedger, GateLogger } from './ports.js';

@@ -1,5 +1,5 @@
 /** The single-outcome ticket handed to a front once the intent receipt is durable. */
-import type { RefusalCode } from '../../tao/refusal.js';
+import type { RefusalCode } from '../../refusal/codes.js';
 import { requestBody } from './gate.js';
 import type { GateLedger, GateLogger, GateObserver } from './ports.js';
 import type { WriteRequest, WriteTicket } from './types.js';

@@ -3,7 +3,7 @@
  * A front turns a protocol write into one WriteRequest, awaits a Verdict, and
  * turns it back into a status code / exception in one place.
  */
-import type { RefusalCode } from '../../tao/refusal.js';
+import type { RefusalCode } from '../../refusal/codes.js';
 
 export type FrontProtocol = 'modbus' | 'opcua' | 'cli';
 

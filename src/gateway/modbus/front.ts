@@ -9,7 +9,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { ModbusDevice, Profile } from '../../policy/types.js';
 import { formatValue } from '../../policy/values.js';
-import { REFUSAL_CODES, type RefusalCode } from '../../tao/refusal.js';
+import { REFUSAL_CODES, type RefusalCode } from '../../refusal/codes.js';
 import type { Front } from '../front.js';
 import type { Gate } from '../gate/gate.js';
 import type { GateLogger } from '../gate/ports.js';

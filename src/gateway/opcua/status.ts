@@ -1,6 +1,6 @@
-/** OPC UA status codes of the front, in one place: refusals come from REFUSAL_CODES (src/tao/refusal.ts). */
+/** OPC UA status codes of the front, in one place: refusals come from REFUSAL_CODES (src/refusal/codes.ts). */
 import { StatusCodes, type StatusCode } from 'node-opcua';
-import { REFUSAL_CODES, type RefusalCode } from '../../tao/refusal.js';
+import { REFUSAL_CODES, type RefusalCode } from '../../refusal/codes.js';
 
 /** The StatusCode a refused Write or Call answers (INTERFACE.md "Protocol answers"). */
 export function statusForRefusal(code: RefusalCode): StatusCode {

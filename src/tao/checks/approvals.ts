@@ -2,7 +2,7 @@ import type { ApprovalRule } from '../../policy/types.js';
 import { proposalDigest, verifyApproval } from '../approval.js';
 import type { Ed25519Impl } from '../impl.js';
 import type { Approval, TaoPayload } from '../payload.js';
-import { Refusal } from '../refusal.js';
+import { Refusal } from '../../refusal/codes.js';
 import type { TrustStore } from '../truststore.js';
 
 export interface ApprovalsInput {

@@ -1,5 +1,5 @@
 import type { TaoPayload } from '../payload.js';
-import { Refusal } from '../refusal.js';
+import { Refusal } from '../../refusal/codes.js';
 
 /** wrong_audience: the TAO names this gateway. */
 export function checkAudience(tao: TaoPayload, audience: string): void {

@@ -1,5 +1,5 @@
 import { canonicalBytes } from '../../crypto/canonical.js';
-import { Refusal } from '../refusal.js';
+import { Refusal } from '../../refusal/codes.js';
 
 /**
  * not_canonical: the bytes must re-canonicalize to themselves (RFC 8785 with

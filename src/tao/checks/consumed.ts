@@ -1,5 +1,5 @@
 import type { TaoPayload } from '../payload.js';
-import { Refusal } from '../refusal.js';
+import { Refusal } from '../../refusal/codes.js';
 
 export type IsConsumed = (jti: string) => boolean | Promise<boolean>;
 

@@ -1,5 +1,5 @@
 import type { Envelope } from '../envelope.js';
-import { Refusal } from '../refusal.js';
+import { Refusal } from '../../refusal/codes.js';
 import { validAt, type TrustedKey, type TrustStore } from '../truststore.js';
 
 /** unknown_key: the signing key must be in the trust store, a 'governance' key, and valid now. */

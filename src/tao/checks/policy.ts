@@ -1,5 +1,5 @@
 import type { TaoPayload } from '../payload.js';
-import { Refusal } from '../refusal.js';
+import { Refusal } from '../../refusal/codes.js';
 
 /** policy_mismatch: the TAO was issued under the policy this gateway enforces. */
 export function checkPolicy(tao: TaoPayload, policyHash: string): void {

@@ -1,5 +1,5 @@
 import type { TaoPayload } from '../payload.js';
-import { Refusal } from '../refusal.js';
+import { Refusal } from '../../refusal/codes.js';
 import { describe } from '../strict.js';
 
 /** The write the gate is about to forward, as the TAO must describe it. */

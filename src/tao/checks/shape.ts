@@ -1,7 +1,7 @@
 import type { Envelope } from '../envelope.js';
 import { validatePayloadShape } from '../shape.js';
 import type { TaoPayload } from '../payload.js';
-import { Refusal } from '../refusal.js';
+import { Refusal } from '../../refusal/codes.js';
 
 /** bad_envelope: exactly the documented payload fields, and payload.kid names the key that signed it. */
 export function checkShape(parsed: unknown, envelope: Envelope): TaoPayload {

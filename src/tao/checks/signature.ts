@@ -1,7 +1,7 @@
 import { fromB64 } from '../../crypto/encoding.js';
 import { pae, type Envelope } from '../envelope.js';
 import { verifierFor, type Ed25519Impl } from '../impl.js';
-import { Refusal } from '../refusal.js';
+import { Refusal } from '../../refusal/codes.js';
 import type { TrustedKey } from '../truststore.js';
 
 /**

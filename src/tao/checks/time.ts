@@ -1,5 +1,5 @@
 import type { TaoPayload } from '../payload.js';
-import { Refusal } from '../refusal.js';
+import { Refusal } from '../../refusal/codes.js';
 
 /**
  * expired / not_yet_valid: the TAO is valid for nbf - skew <= now < exp + skew,

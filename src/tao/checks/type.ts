@@ -1,5 +1,5 @@
 import { TAO_PAYLOAD_TYPE, type Envelope } from '../envelope.js';
-import { Refusal } from '../refusal.js';
+import { Refusal } from '../../refusal/codes.js';
 import { describe } from '../strict.js';
 
 /** wrong_type: the envelope must carry a taogate TAO, nothing else signed by the same key. */
