@@ -22,6 +22,7 @@ import { verifyTao, type ExpectedScope } from '../../tao/verify.js';
 import { GovernanceUnavailable, silentLogger, type GateLedger, type GateLogger, type GateObserver, type GovernancePort } from './ports.js';
 import { StagedTaos } from './staged.js';
 import { openTicket } from './ticket.js';
+import { requestBody } from './request-body.js';
 import { TaoPresenter, type PresentAs, type PresentResult } from './presenter.js';
 import { reconcileOpenIntents } from './recover.js';
 import type { CurrentValueReader, Refused, Verdict, WriteRequest } from './types.js';
@@ -220,19 +221,6 @@ export class Gate {
     this.opts.observe?.({ protocol: req.protocol, outcome: 'refused', code });
     return { allowed: false, code, reason, request, receiptSeq };
   }
-}
-
-export function requestBody(req: WriteRequest): { [k: string]: Json } {
-  return {
-    request: req.id,
-    protocol: req.protocol,
-    source: req.source,
-    actor: req.actor,
-    op: req.op,
-    target: req.target,
-    value: req.value,
-    ...(req.args ? { args: [...req.args] } : {}),
-  };
 }
 
 /** Does a staged TAO's scope value (or call arguments) match this request? */

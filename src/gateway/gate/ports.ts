@@ -62,7 +62,9 @@ export const silentLogger: GateLogger = { info() {}, warn() {}, error() {}, debu
 /** Observes every decision; used for metrics. Must not throw. */
 export type GateObserver = (event: {
   protocol: string;
-  outcome: 'allowed' | 'refused' | 'committed' | 'voided';
+  outcome: 'allowed' | 'refused' | 'committed' | 'voided' | 'indeterminate';
   code?: RefusalCode;
+  /** The tag or method (profile names only: bounded). */
+  target?: string;
   governanceMs?: number;
 }) => void;

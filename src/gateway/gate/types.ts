@@ -53,7 +53,9 @@ export interface WriteTicket {
   readonly intentSeq: number;
   readonly request: WriteRequest;
   /** The PLC accepted the write; readback is the value read back, when the tag asks for it. */
-  committed(detail?: { readback?: string }): Promise<void>;
-  /** The PLC refused or did not answer; the TAO stays consumed. */
+  committed(detail?: { readback?: string; reason?: string }): Promise<void>;
+  /** The PLC provably did not apply the write (never sent, or it answered an error); the TAO stays consumed. */
   voided(reason: string): Promise<void>;
+  /** The write may have reached the PLC and nothing settles it; raised as an alarm until a person settles it. */
+  indeterminate(reason: string, detail?: { readback?: string }): Promise<void>;
 }

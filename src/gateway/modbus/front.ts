@@ -8,12 +8,12 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { ModbusDevice, Profile } from '../../policy/types.js';
-import { formatValue } from '../../policy/values.js';
+import { formatValue, valuesEqual } from '../../policy/values.js';
 import { REFUSAL_CODES, type RefusalCode } from '../../refusal/codes.js';
 import type { Front } from '../front.js';
 import type { Gate } from '../gate/gate.js';
 import type { GateLogger } from '../gate/ports.js';
-import { settleTicket } from '../gate/ticket.js';
+import { settleTicket, type PlcOutcome } from '../gate/ticket.js';
 import type { WriteRequest, WriteTicket } from '../gate/types.js';
 import { DEFAULT_MODBUS_EXCEPTIONS, type ModbusExceptionConfig } from './exceptions.js';
 import { encodeFrame, exceptionFrame, FrameReader, type Frame } from './mbap.js';
@@ -167,19 +167,21 @@ export class ModbusFront implements Front {
     try {
       answer = await ctx.link.send(this.toDevice(frame));
     } catch (err) {
-      for (const t of tickets) await t.ticket.voided(`PLC did not answer: ${(err as Error).message}`).catch(() => {});
+      const reason = `PLC did not answer: ${(err as Error).message}`;
+      const plc: PlcOutcome = err instanceof PlcUnavailable && err.sent ? { kind: 'unknown', reason } : { kind: 'not_sent', reason };
+      this.track(this.settle(tickets, plc));
       return exceptionFrame(frame.tid, frame.unit, fc, this.exceptions.plc_unreachable);
     }
     const plcException = (answer.pdu[0]! & 0x80) !== 0 ? answer.pdu[1] : undefined;
-    this.track(this.settle(tickets, plcException));
+    this.track(this.settle(tickets, plcException === undefined ? { kind: 'applied' } : { kind: 'rejected', reason: `PLC answered exception 0x${plcException.toString(16).padStart(2, '0')}` }));
     return this.toClient(answer, frame.unit);
   }
 
   /** Records the outcome of each ticket (with read-back where the tag asks), after the client has its answer. */
-  private async settle(tickets: { ticket: WriteTicket; tw: TagWrite }[], plcException: number | undefined): Promise<void> {
-    const voidReason = plcException === undefined ? undefined : `PLC answered exception 0x${plcException.toString(16).padStart(2, '0')}`;
+  private async settle(tickets: { ticket: WriteTicket; tw: TagWrite }[], plc: PlcOutcome): Promise<void> {
     for (const { ticket, tw } of tickets) {
-      await settleTicket(ticket, { voidReason, readback: tw.tag.readback ? () => this.readCurrent(tw.tag.name) : undefined }, this.o.log);
+      const type = tw.tag.type;
+      await settleTicket(ticket, { plc, readbackOnAck: tw.tag.readback, readback: () => this.readCurrent(tw.tag.name), valueEquals: (a, b) => valuesEqual(type, a, b) }, this.o.log);
     }
   }
 

@@ -8,7 +8,11 @@ import { Socket, connect } from 'node:net';
 import { FrameReader, type Frame } from './mbap.js';
 
 export class PlcUnavailable extends Error {
-  constructor(message: string) {
+  /** True when the request had been written to the PLC connection: the PLC may have applied it. */
+  constructor(
+    message: string,
+    readonly sent = false,
+  ) {
     super(message);
     this.name = 'PlcUnavailable';
   }
@@ -45,7 +49,7 @@ export class PlcLink {
     return new Promise<Frame>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters.delete(tid);
-        reject(new PlcUnavailable(`PLC ${this.host}:${this.port} did not answer transaction ${tid} within ${this.timeoutMs} ms`));
+        reject(new PlcUnavailable(`PLC ${this.host}:${this.port} did not answer transaction ${tid} within ${this.timeoutMs} ms`, true));
       }, this.timeoutMs);
       this.waiters.set(tid, { resolve, reject, timer });
       socket.write(frame);
@@ -84,7 +88,7 @@ export class PlcLink {
           this.socket = undefined;
           for (const [tid, w] of this.waiters) {
             clearTimeout(w.timer);
-            w.reject(new PlcUnavailable(`PLC connection closed before answering transaction ${tid}`));
+            w.reject(new PlcUnavailable(`PLC connection closed before answering transaction ${tid}`, true));
           }
           this.waiters.clear();
         });

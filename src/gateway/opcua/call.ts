@@ -16,11 +16,11 @@ import { DataType, StatusCodes, type CallMethodResultOptions, type ISessionConte
 import type { MethodPolicy } from '../../policy/types.js';
 import type { Gate } from '../gate/gate.js';
 import type { GateLogger } from '../gate/ports.js';
-import { settleTicket } from '../gate/ticket.js';
+import { settleTicket, type PlcOutcome } from '../gate/ticket.js';
 import type { WriteRequest, WriteTicket } from '../gate/types.js';
 import type { AuditEvents } from './audit.js';
 import { sessionSource, type ActorDirectory } from './identity.js';
-import type { OpcuaPlcLink } from './plc-link.js';
+import { PlcUnavailable, type OpcuaPlcLink } from './plc-link.js';
 import { PLC_UNREACHABLE, statusForRefusal } from './status.js';
 import { canonicalOf } from './variants.js';
 
@@ -68,18 +68,18 @@ export async function gatedCall(deps: CallDeps, method: MethodPolicy, inputArgum
     const plc = await link.call(method.opcua.objectId, method.opcua.methodId, inputArguments);
     status = plc.statusCode;
     result = { statusCode: status, outputArguments: plc.outputArguments ?? [] };
-    deps.track(settle(deps, ticket, status.isGood() ? undefined : `PLC answered ${status.name}`));
+    deps.track(settle(deps, ticket, status.isGood() ? { kind: 'applied' } : { kind: 'rejected', reason: `PLC answered ${status.name}` }));
   } catch (err) {
     status = PLC_UNREACHABLE;
     result = { statusCode: status };
-    deps.track(settle(deps, ticket, `PLC did not answer: ${(err as Error).message}`));
+    deps.track(settle(deps, ticket, { kind: err instanceof PlcUnavailable && err.sent ? 'unknown' : 'not_sent', reason: `PLC did not answer: ${(err as Error).message}` }));
   }
   audit(ticket.jti, status.isGood(), status.isGood() ? `${method.name}(${args.join(', ')}) authorized by TAO ${ticket.jti}` : `authorized by TAO ${ticket.jti}, PLC answered ${status.name}`);
   return result;
 }
 
-function settle(deps: CallDeps, ticket: WriteTicket, voidReason: string | undefined): Promise<void> {
-  return settleTicket(ticket, { voidReason }, deps.log);
+function settle(deps: CallDeps, ticket: WriteTicket, plc: PlcOutcome): Promise<void> {
+  return settleTicket(ticket, { plc }, deps.log);
 }
 
 export interface PresentDeps {

@@ -30,7 +30,11 @@ import type { OpcuaDevice, TagPolicy } from '../../policy/types.js';
 import type { GateLogger } from '../gate/ports.js';
 
 export class PlcUnavailable extends Error {
-  constructor(message: string) {
+  /** True when the request had been handed to the PLC session: the PLC may have applied it. */
+  constructor(
+    message: string,
+    readonly sent = false,
+  ) {
     super(message);
     this.name = 'PlcUnavailable';
   }
@@ -158,13 +162,13 @@ export class OpcuaPlcLink {
   private async bounded<T>(what: string, p: Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new PlcUnavailable(`PLC ${this.o.device.id} did not answer ${what} within ${this.timeoutMs} ms`)), this.timeoutMs);
+      timer = setTimeout(() => reject(new PlcUnavailable(`PLC ${this.o.device.id} did not answer ${what} within ${this.timeoutMs} ms`, true)), this.timeoutMs);
     });
     try {
       return await Promise.race([p, timeout]);
     } catch (err) {
       if (err instanceof PlcUnavailable) throw err;
-      throw new PlcUnavailable(`PLC ${this.o.device.id}: ${what} failed: ${(err as Error).message}`);
+      throw new PlcUnavailable(`PLC ${this.o.device.id}: ${what} failed: ${(err as Error).message}`, true);
     } finally {
       clearTimeout(timer);
     }

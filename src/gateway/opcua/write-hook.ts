@@ -19,13 +19,14 @@
 import { randomUUID } from 'node:crypto';
 import { AttributeIds, StatusCodes, type ISessionContext, type NodeId, type StatusCode, type Variant, type WriteValue } from 'node-opcua';
 import type { TagPolicy } from '../../policy/types.js';
+import { valuesEqual } from '../../policy/values.js';
 import type { Gate } from '../gate/gate.js';
 import type { GateLogger } from '../gate/ports.js';
-import { settleTicket } from '../gate/ticket.js';
+import { settleTicket, type PlcOutcome } from '../gate/ticket.js';
 import type { Verdict, WriteRequest, WriteTicket } from '../gate/types.js';
 import type { AuditEvents } from './audit.js';
 import { sessionSource, type ActorDirectory } from './identity.js';
-import type { OpcuaPlcLink } from './plc-link.js';
+import { PlcUnavailable, type OpcuaPlcLink } from './plc-link.js';
 import { PLC_UNREACHABLE, statusForRefusal } from './status.js';
 import { canonicalOf, variantOf } from './variants.js';
 
@@ -131,13 +132,13 @@ export function gatedWrite(deps: WriteHookDeps): EngineWrite {
 
 async function forward(deps: WriteHookDeps, device: string, list: (Gated & { ticket: WriteTicket })[], results: StatusCode[], actor: string | null): Promise<void> {
   let statuses: StatusCode[];
-  let failure: string | undefined;
+  let failure: { reason: string; sent: boolean } | undefined;
   try {
     const link = deps.links.get(device);
     if (!link) throw new Error(`no PLC link for device ${device}`);
     statuses = await link.write(list.map((g) => ({ nodeId: g.tag.opcua!.nodeId, value: g.variant })));
   } catch (err) {
-    failure = (err as Error).message;
+    failure = { reason: `PLC did not answer: ${(err as Error).message}`, sent: err instanceof PlcUnavailable && err.sent };
     statuses = list.map(() => PLC_UNREACHABLE);
   }
   await Promise.all(list.map((g, i) => (statuses[i]!.isGood() ? deps.refreshFromPlc(g.tag).catch(() => {}) : undefined)));
@@ -151,9 +152,10 @@ async function forward(deps: WriteHookDeps, device: string, list: (Gated & { tic
 }
 
 /** The outcome receipt, after the client has its answer (as the Modbus front does). */
-function settle(deps: WriteHookDeps, tag: TagPolicy, ticket: WriteTicket, status: StatusCode, failure: string | undefined): Promise<void> {
-  const voidReason = failure !== undefined ? `PLC did not answer: ${failure}` : status.isGood() ? undefined : `PLC answered ${status.name}`;
-  return settleTicket(ticket, { voidReason, readback: tag.readback ? () => deps.readCurrent(tag.name) : undefined }, deps.log);
+function settle(deps: WriteHookDeps, tag: TagPolicy, ticket: WriteTicket, status: StatusCode, failure: { reason: string; sent: boolean } | undefined): Promise<void> {
+  const plc: PlcOutcome =
+    failure !== undefined ? { kind: failure.sent ? 'unknown' : 'not_sent', reason: failure.reason } : status.isGood() ? { kind: 'applied' } : { kind: 'rejected', reason: `PLC answered ${status.name}` };
+  return settleTicket(ticket, { plc, readbackOnAck: tag.readback, readback: () => deps.readCurrent(tag.name), valueEquals: (a, b) => valuesEqual(tag.type, a, b) }, deps.log);
 }
 
 function auditBase(tag: TagPolicy, deps: WriteHookDeps, actor: string | null) {
