@@ -22,7 +22,8 @@ import { ApprovalFeed, type ConsoleLogger } from './approvals.js';
 import { BodyError, readJsonBody } from './body.js';
 import { ChainHealth } from './chain.js';
 import { EventHub, type ConsoleEvent } from './events.js';
-import { receiptRow, receiptsAfter, type ReceiptRow } from './receipts.js';
+import type { Receipt } from '../ledger/index.js';
+import { receiptPagesAfter, receiptRow, type ReceiptRow } from './receipts.js';
 import type { ConsoleSources } from './sources.js';
 import { SECURITY_HEADERS, serveStatic } from './static.js';
 import { TrendSampler } from './trend.js';
@@ -41,6 +42,8 @@ export interface ApproverConsole {
 }
 
 const RECENT = 100;
+/** Receipts read and checked per step when catching up with the head. */
+const CHECK_PAGE = 500;
 
 export function startConsole(sources: ConsoleSources, o: ConsoleOptions = {}): ApproverConsole {
   const hub = new EventHub();
@@ -55,13 +58,20 @@ export function startConsole(sources: ConsoleSources, o: ConsoleOptions = {}): A
   const poll = async () => {
     const ledger = ledgerOf();
     if (busy || !ledger || ledger.head.seq <= lastSeq) return;
+    // The first look starts at the newest RECENT (the full verify at start covers what is before).
+    if (lastSeq === -1) lastSeq = Math.max(-1, ledger.head.seq - RECENT);
     busy = true;
     try {
-      const fresh = await receiptsAfter(ledger, lastSeq, RECENT);
-      if (fresh.length === 0) return;
-      lastSeq = fresh[fresh.length - 1]!.seq;
-      chain.checkNew(ledger, fresh);
-      hub.emit('receipts', { rows: fresh.map(receiptRow) });
+      // Every new receipt is checked against the one before it, page by page however many
+      // arrived since the last poll; pages see only the newest RECENT of them.
+      let newest: Receipt[] = [];
+      for await (const page of receiptPagesAfter(ledger, lastSeq, CHECK_PAGE)) {
+        chain.checkNew(ledger, page);
+        lastSeq = page[page.length - 1]!.seq;
+        newest = [...newest, ...page].slice(-RECENT);
+      }
+      if (newest.length === 0) return;
+      hub.emit('receipts', { rows: newest.map(receiptRow) });
       hub.emit('chain', chain.status(ledger));
     } catch (err) {
       o.log?.warn({ err: (err as Error).message }, 'console could not read new receipts');

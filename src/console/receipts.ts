@@ -54,12 +54,17 @@ function outcomeOf(kind: string, code: string): string {
   }
 }
 
-/** Receipts after `afterSeq`, at most `max` of the newest. */
-export async function receiptsAfter(ledger: Ledger, afterSeq: number, max: number): Promise<Receipt[]> {
+/**
+ * Every receipt after `afterSeq` up to the head as it is now, in pages of at
+ * most `pageSize` (oldest first), so a caller checks each one against the one
+ * before however many arrived since it last looked.
+ */
+export async function* receiptPagesAfter(ledger: Ledger, afterSeq: number, pageSize: number): AsyncGenerator<Receipt[]> {
   const head = ledger.head.seq;
-  if (head <= afterSeq) return [];
-  const from = Math.max(afterSeq + 1, head - max + 1);
-  const out: Receipt[] = [];
-  for await (const r of ledger.iterate({ from, to: head })) out.push(r);
-  return out;
+  for (let from = afterSeq + 1; from <= head; from += pageSize) {
+    const page: Receipt[] = [];
+    for await (const r of ledger.iterate({ from, to: Math.min(head, from + pageSize - 1) })) page.push(r);
+    if (page.length === 0) return;
+    yield page;
+  }
 }
