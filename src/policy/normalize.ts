@@ -4,7 +4,7 @@
  */
 import { policyHash } from './hash.js';
 import { registersFor, type RawActor, type RawApprovals, type RawDevice, type RawMethod, type RawProfile, type RawTag } from './raw.js';
-import type { ActorPolicy, ApprovalRule, ApproverPolicy, Device, MethodPolicy, OpcuaIdentity, Profile, TagPolicy } from './types.js';
+import type { ActorPolicy, ApprovalRule, ApproverPolicy, Device, MethodPolicy, OpcuaDevice, OpcuaIdentity, OpcuaPlcIdentity, Profile, TagPolicy } from './types.js';
 
 export const DEFAULTS = {
   unlistedWrites: 'deny',
@@ -15,6 +15,8 @@ export const DEFAULTS = {
   allowPlainPasswords: false,
   modbusPort: 502,
   modbusUnit: 1,
+  opcuaSecurityPolicy: 'Basic256Sha256',
+  opcuaSecurityMode: 'SignAndEncrypt',
 } as const;
 
 export function normalize(raw: RawProfile, source: string): Profile {
@@ -40,8 +42,20 @@ export function normalize(raw: RawProfile, source: string): Profile {
 }
 
 function device(id: string, v: RawDevice): Device {
-  if (v.protocol === 'opcua') return { id, protocol: 'opcua', endpoint: v.endpoint! };
+  if (v.protocol === 'opcua') return opcuaDevice(id, v);
   return { id, protocol: 'modbus', host: v.host!, port: v.port ?? DEFAULTS.modbusPort, unit: v.unit ?? DEFAULTS.modbusUnit };
+}
+
+function opcuaDevice(id: string, v: RawDevice): OpcuaDevice {
+  const identity: OpcuaPlcIdentity =
+    v.user !== undefined && v.password_file !== undefined
+      ? { kind: 'user', user: v.user, passwordFile: v.password_file }
+      : v.user_cert !== undefined && v.user_key !== undefined
+        ? { kind: 'certificate', certFile: v.user_cert, keyFile: v.user_key }
+        : { kind: 'anonymous' };
+  const securityPolicy = v.security_policy ?? DEFAULTS.opcuaSecurityPolicy;
+  const securityMode = v.security_mode ?? (securityPolicy === 'None' ? 'None' : DEFAULTS.opcuaSecurityMode);
+  return { id, protocol: 'opcua', endpoint: v.endpoint!, securityPolicy, securityMode, identity };
 }
 
 function tag(name: string, t: RawTag): TagPolicy {

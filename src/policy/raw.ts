@@ -2,7 +2,7 @@
  * The profile as written in YAML (snake_case), AFTER it passed the JSON
  * Schema: these shapes are what profiles/profile.schema.json guarantees.
  */
-import type { ActorKind, ModbusTable, TagType, WordOrder } from './types.js';
+import type { ActorKind, ModbusTable, OpcuaSecurityMode, OpcuaSecurityPolicy, TagType, WordOrder } from './types.js';
 
 export interface RawApprovals {
   count: number;
@@ -16,6 +16,12 @@ export interface RawDevice {
   port?: number;
   unit?: number;
   endpoint?: string;
+  security_policy?: OpcuaSecurityPolicy;
+  security_mode?: OpcuaSecurityMode;
+  user?: string;
+  password_file?: string;
+  user_cert?: string;
+  user_key?: string;
 }
 
 export interface RawTag {

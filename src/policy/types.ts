@@ -20,10 +20,26 @@ export interface ModbusDevice {
   readonly unit: number;
 }
 
+/** Security policies the gateway's PLC session may use (never Basic128Rsa15). */
+export type OpcuaSecurityPolicy = 'None' | 'Basic256Sha256' | 'Aes128_Sha256_RsaOaep' | 'Aes256_Sha256_RsaPss';
+export type OpcuaSecurityMode = 'None' | 'Sign' | 'SignAndEncrypt';
+
+/**
+ * How the gateway logs in to an OPC UA PLC. File paths are as written in the
+ * profile; the gateway resolves relative ones against its keys dir.
+ */
+export type OpcuaPlcIdentity =
+  | { readonly kind: 'anonymous' }
+  | { readonly kind: 'user'; readonly user: string; readonly passwordFile: string }
+  | { readonly kind: 'certificate'; readonly certFile: string; readonly keyFile: string };
+
 export interface OpcuaDevice {
   readonly id: string;
   readonly protocol: 'opcua';
   readonly endpoint: string;
+  readonly securityPolicy: OpcuaSecurityPolicy;
+  readonly securityMode: OpcuaSecurityMode;
+  readonly identity: OpcuaPlcIdentity;
 }
 
 export type Device = ModbusDevice | OpcuaDevice;

@@ -48,7 +48,14 @@ describe('policy: the bundled profiles', () => {
       allowPlainPasswords: true,
     });
     expect(demo.devices.get('skid')).to.deep.equal({ id: 'skid', protocol: 'modbus', host: '127.0.0.1', port: 5023, unit: 1 });
-    expect(demo.devices.get('reactor')).to.deep.equal({ id: 'reactor', protocol: 'opcua', endpoint: 'opc.tcp://127.0.0.1:4844' });
+    expect(demo.devices.get('reactor')).to.deep.equal({
+      id: 'reactor',
+      protocol: 'opcua',
+      endpoint: 'opc.tcp://127.0.0.1:4844',
+      securityPolicy: 'Basic256Sha256',
+      securityMode: 'SignAndEncrypt',
+      identity: { kind: 'user', user: 'gateway', passwordFile: 'plc/reactor.secret' },
+    });
     expect(demo.policyHash).to.match(/^[0-9a-f]{64}$/);
   });
 

@@ -68,7 +68,7 @@ describe('policy: withDeviceOverrides', () => {
   it('when given new addresses it replaces them and leaves the original profile alone', () => {
     const p = withDeviceOverrides(demo, new Map([['skid', { host: '127.0.0.9', port: 15001 }], ['reactor', { endpoint: 'opc.tcp://127.0.0.1:15004' }]]));
     expect(p.devices.get('skid')).to.deep.equal({ id: 'skid', protocol: 'modbus', host: '127.0.0.9', port: 15001, unit: 1 });
-    expect(p.devices.get('reactor')).to.deep.equal({ id: 'reactor', protocol: 'opcua', endpoint: 'opc.tcp://127.0.0.1:15004' });
+    expect(p.devices.get('reactor')).to.deep.include({ id: 'reactor', protocol: 'opcua', endpoint: 'opc.tcp://127.0.0.1:15004', securityPolicy: 'Basic256Sha256' });
     expect(demo.devices.get('skid')).to.include({ port: 5023 });
     expect(p.tags).to.equal(demo.tags);
   });
