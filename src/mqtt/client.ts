@@ -9,6 +9,7 @@ import { Socket } from 'node:net';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import { noLog, type LogFn } from './log.js';
 import { MqttAuthError, MqttConnectError } from './errors.js';
+import { explainTlsError, type TlsMaterial } from './tls.js';
 
 export type { MqttClient };
 
@@ -32,6 +33,10 @@ export interface ConnectOptions {
   reconnectPeriodMs?: number;
   /** Keep-alive in seconds. Default 30. */
   keepaliveSec?: number;
+  /** Private CA and client certificate (mutual TLS), for `mqtts://` URLs; see tls.ts. */
+  tls?: TlsMaterial | undefined;
+  /** Reconnect backoff: the period doubles after each failed attempt up to this (default 30 s), and resets on connect. */
+  maxReconnectPeriodMs?: number;
 }
 
 // MQTT 3.1.1 3.2.2.3 CONNACK return codes
@@ -53,10 +58,29 @@ export function setNoDelay(client: MqttClient): boolean {
   return false;
 }
 
-/** Connect, resolve once the broker accepted us (CONNACK 0). */
-export function connectMqtt(url: string, opts: ConnectOptions): Promise<MqttClient> {
+/**
+ * Why a failed connection attempt failed, when it is configuration and not
+ * absence: a CONNACK refusal (credentials, client id) or a TLS certificate
+ * problem (naming the file). Undefined for "broker not there" (refused,
+ * reset, DNS), which is retried quietly.
+ */
+export function connectFailure(err: Error & { code?: unknown }, url: string, opts: Pick<ConnectOptions, 'username' | 'tls'>, clientId: string): MqttAuthError | MqttConnectError | undefined {
+  const rc = typeof err.code === 'number' ? err.code : undefined;
+  if (rc !== undefined) {
+    const reason = CONNACK_REASON[rc] ?? `return code ${rc}`;
+    const message = `MQTT broker ${url} refused user '${opts.username}' (client id '${clientId}'): ${reason}`;
+    return rc === 2 || rc === 4 || rc === 5 ? new MqttAuthError(rc, message) : new MqttConnectError(message, { cause: err });
+  }
+  const tls = explainTlsError(err, opts.tls);
+  return tls ? new MqttConnectError(`MQTT broker ${url}: ${tls}`, { cause: err }) : undefined;
+}
+
+/** Creates the client and its logging; the first connect is not awaited. */
+function createClient(url: string, opts: ConnectOptions): { client: MqttClient; clientId: string; log: LogFn } {
   const log: LogFn = opts.log ?? noLog;
   const clientId = opts.clientId ?? `${opts.username}-${randomBytes(6).toString('hex')}`;
+  const basePeriod = opts.reconnectPeriodMs ?? 500;
+  const maxPeriod = Math.max(basePeriod, opts.maxReconnectPeriodMs ?? 30_000);
   const options: IClientOptions = {
     protocolVersion: 4, // aedes speaks 3.1.1 only
     username: opts.username,
@@ -64,21 +88,62 @@ export function connectMqtt(url: string, opts: ConnectOptions): Promise<MqttClie
     clientId,
     clean: true,
     keepalive: opts.keepaliveSec ?? 30,
-    reconnectPeriod: opts.reconnectPeriodMs ?? 500,
+    reconnectPeriod: basePeriod,
     connectTimeout: 5_000,
     resubscribe: true,
+    ...(opts.tls ? { ca: opts.tls.ca, cert: opts.tls.cert, key: opts.tls.key, rejectUnauthorized: true } : {}),
     ...(opts.will ? { will: { topic: opts.will.topic, payload: opts.will.payload, qos: opts.will.qos ?? 1, retain: opts.will.retain ?? false } } : {}),
   };
   const client = connect(url, options);
+  let wasConnected = false;
+  let lostAt = 0;
+  let lastProblem = '';
   // First listener on 'connect', so the socket is fast before anyone publishes.
   client.on('connect', () => {
     if (!setNoDelay(client)) log('warn', 'mqtt: could not set TCP no-delay (not a socket stream)', { url, clientId });
+    client.options.reconnectPeriod = basePeriod;
+    if (wasConnected || lostAt > 0) log('info', 'mqtt connection back', { url, clientId, downMs: lostAt > 0 ? Date.now() - lostAt : undefined });
+    wasConnected = true;
+    lostAt = 0;
+    lastProblem = '';
+  });
+  client.on('close', () => {
+    // mqtt.js reads reconnectPeriod each time it schedules a reconnect: back off while the broker stays away.
+    if (!client.connected) client.options.reconnectPeriod = Math.min(maxPeriod, Math.max(basePeriod, (client.options.reconnectPeriod ?? basePeriod) * 2));
   });
   // Always listen: an 'error' with no listener would crash the process.
-  client.on('error', (err) => log('warn', 'mqtt client error', { url, clientId, err: err.message }));
-  client.on('reconnect', () => log('debug', 'mqtt reconnecting', { url, clientId }));
-  client.on('offline', () => log('info', 'mqtt offline', { url, clientId }));
+  client.on('error', (err: Error & { code?: unknown }) => {
+    const failure = connectFailure(err, url, opts, clientId);
+    // Configuration problems are errors, logged once per distinct cause (they repeat on every retry).
+    if (failure) {
+      if (failure.message !== lastProblem) log('error', failure.message, { url, clientId });
+      lastProblem = failure.message;
+    } else log('debug', 'mqtt client error', { url, clientId, err: err.message });
+  });
+  client.on('reconnect', () => log('debug', 'mqtt reconnecting', { url, clientId, periodMs: client.options.reconnectPeriod }));
+  client.on('offline', () => {
+    if (wasConnected && lostAt === 0) {
+      lostAt = Date.now();
+      log('warn', 'mqtt connection lost; retrying with backoff', { url, clientId });
+    }
+  });
+  return { client, clientId, log };
+}
 
+/**
+ * A client that keeps trying for ever (backoff up to `maxReconnectPeriodMs`)
+ * and is returned at once: for services that must start and stay up without
+ * the broker. `connected` resolves on the first CONNACK 0.
+ */
+export function openMqtt(url: string, opts: ConnectOptions): { client: MqttClient; connected: Promise<void> } {
+  const { client } = createClient(url, opts);
+  const connected = client.connected ? Promise.resolve() : new Promise<void>((resolve) => client.once('connect', () => resolve()));
+  return { client, connected };
+}
+
+/** Connect, resolve once the broker accepted us (CONNACK 0). */
+export function connectMqtt(url: string, opts: ConnectOptions): Promise<MqttClient> {
+  const { client, clientId } = createClient(url, opts);
   return new Promise<MqttClient>((resolve, reject) => {
     const ms = opts.initialTimeoutMs ?? 10_000;
     let lastError: Error | undefined;
@@ -101,11 +166,8 @@ export function connectMqtt(url: string, opts: ConnectOptions): Promise<MqttClie
     };
     const onError = (err: Error & { code?: unknown }) => {
       lastError = err;
-      const rc = typeof err.code === 'number' ? err.code : undefined;
-      if (rc === undefined) return; // socket errors: mqtt.js retries until the timeout
-      const reason = CONNACK_REASON[rc] ?? `return code ${rc}`;
-      const message = `MQTT broker ${url} refused user '${opts.username}' (client id '${clientId}'): ${reason}`;
-      fail(rc === 2 || rc === 4 || rc === 5 ? new MqttAuthError(rc, message) : new MqttConnectError(message, { cause: err }));
+      const failure = connectFailure(err, url, opts, clientId);
+      if (failure) fail(failure); // refused credentials or a bad certificate: fail at once, not after the timeout
     };
     client.on('connect', onConnect);
     client.on('error', onError);

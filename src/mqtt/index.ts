@@ -10,3 +10,4 @@ export * from './client.js';
 export * from './subscribe.js';
 export * from './request.js';
 export * from './serve.js';
+export * from './tls.js';

@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
 import { action, output } from '../action.js';
-import { initKeys } from '../keys-init.js';
+import { existsSync } from 'node:fs';
+import { initKeys, mqttUsersFor } from '../keys-init.js';
+import { keyPaths } from '../paths.js';
+import { DEFAULT_BROKER_HOSTS, initTls } from '../tls-init.js';
 import { loadProfileOrExit } from '../profile-source.js';
 
 export function registerKeysCommands(program: Command): void {
@@ -11,11 +14,15 @@ export function registerKeysCommands(program: Command): void {
     .requiredOption('--dir <dir>', 'where to write the keys')
     .option('--profile <file>', 'profile naming the gateway, approvers and actors (default: profiles/demo-cell.yaml)')
     .option('--validity-days <n>', 'validity window of the keys in the trust store', '3650')
+    .option('--tls', 'also make a control-plane CA and a certificate per MQTT user and for the broker in DIR/tls (openssl); on an existing keys dir, only the TLS files')
+    .option('--tls-host <name>', `a DNS name or IP of the broker for its certificate (repeatable; default ${DEFAULT_BROKER_HOSTS.join(', ')})`, (v: string, prev: string[] = []) => [...prev, v])
     .option('--json', 'print {dir, created:[...]}')
     .action(
-      action(async (opts: { dir: string; profile?: string; validityDays: string; json?: boolean }) => {
+      action(async (opts: { dir: string; profile?: string; validityDays: string; tls?: boolean; tlsHost?: string[]; json?: boolean }) => {
         const profile = loadProfileOrExit(opts.profile);
-        const result = initKeys(opts.dir, profile, { validityDays: Number(opts.validityDays) });
+        const tlsOnly = opts.tls === true && existsSync(keyPaths(opts.dir).trust);
+        const result = tlsOnly ? { dir: keyPaths(opts.dir).dir, created: [] as string[] } : initKeys(opts.dir, profile, { validityDays: Number(opts.validityDays) });
+        if (opts.tls) result.created.push(...initTls(result.dir, mqttUsersFor(profile.gateway.id).map((u) => u.username), { brokerHosts: opts.tlsHost }));
         output(opts.json === true, result, `created ${result.created.length} files in ${result.dir}\n${result.created.map((f) => `  ${f}`).join('\n')}`);
       }),
     );
