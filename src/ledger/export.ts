@@ -18,12 +18,16 @@ export const OUTCOME_OF_KIND: Readonly<Record<ReceiptKind, string>> = {
   voided: 'voided',
   indeterminate: 'indeterminate',
   denied: 'refused',
+  denied_summary: 'refused',
+  settled: 'settled',
   staged: 'staged',
   genesis: '',
   config: '',
   checkpoint: '',
   start: '',
   stop: '',
+  key_rotated: '',
+  alarm: '',
 };
 
 export type ExportFields = Record<ExportColumn, string>;
@@ -49,8 +53,8 @@ export function exportFields(r: Receipt): ExportFields {
 
 /** One receipt as one JSON line (no trailing newline), fields in receipt order. */
 export function receiptToJsonl(r: Receipt): string {
-  const { seq, prev, ts, kind, gateway, body, hash, sig } = r;
-  return JSON.stringify({ seq, prev, ts, kind, gateway, body, hash, sig });
+  const { seq, prev, ts, kind, gateway, kid, body, hash, sig } = r;
+  return JSON.stringify(kid === undefined ? { seq, prev, ts, kind, gateway, body, hash, sig } : { seq, prev, ts, kind, gateway, kid, body, hash, sig });
 }
 
 /** One receipt as one RFC 4180 CSV row (no trailing newline), columns as CSV_HEADER. */

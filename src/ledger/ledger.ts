@@ -10,8 +10,9 @@
  * so the next synced batch, or the sync timer within SYNC_DELAY_MS, makes it
  * durable. Append listeners (replication) only ever see durable receipts. A failed write rejects the whole batch with
  * Refusal('ledger_unavailable') and leaves the in-memory head where it was
- * (fail closed); the next batch first re-reads the head from the DB, which
- * stays the truth.
+ * (fail closed). The handle that failed is never written through again: the
+ * next batch first closes it, reopens the dir and proves the tail
+ * (reopen.ts); until that succeeds every append is refused.
  */
 import { mkdir } from 'node:fs/promises';
 import { canonicalize, type Json } from '../crypto/canonical.js';
@@ -24,6 +25,7 @@ import { jtiKey, prefixRange, SIDE_PREFIX } from './keys.js';
 import { openLevel, type LedgerDb } from './level.js';
 import { LedgerReader, type StagedTao } from './reader.js';
 import { recoverHead } from './recover.js';
+import { reopenChecked, SYNC_KEY } from './reopen.js';
 import { isReceiptKind, type ChainHead, type Receipt, type ReceiptKind } from './types.js';
 
 export type { AppendOptions } from './batch.js';
@@ -49,24 +51,30 @@ export interface LedgerStats {
   readonly largestBatch: number;
   /** Batch writes that failed (every append in them was refused). */
   readonly failedBatches: number;
+  /** Times the dir was closed and reopened after a failed write, its tail proven. */
+  readonly reopens: number;
 }
 
 export const DEFAULT_MAX_BATCH = 256;
 /** How long a non-durable append may wait for an fsync. */
 export const SYNC_DELAY_MS = 50;
-const SYNC_KEY = `${SIDE_PREFIX}sync`;
 const DEFAULT_JTI_CACHE = 65_536;
 
 export class Ledger {
   private readonly queue: GroupCommit<AppendRequest, Receipt>;
   private readonly consumedCache: BoundedSet;
-  private readonly reader: LedgerReader;
+  private reader: LedgerReader;
   private headNow: ChainHead;
+  /** The last receipt reported durable (fsynced): a reopen must find it. */
+  private durableHead: ChainHead;
   private lastTs: number;
-  private resyncBeforeNext = false;
+  /** A write failed: the handle is not trusted until the dir was reopened and its tail proven. */
+  private suspect = false;
+  /** Flushes, syncs and reopens take turns on the handle. */
+  private turn: Promise<unknown> = Promise.resolve();
   private closed = false;
   private closing: Promise<void> | undefined;
-  private counters = { batches: 0, receipts: 0, largestBatch: 0, failedBatches: 0 };
+  private counters = { batches: 0, receipts: 0, largestBatch: 0, failedBatches: 0, reopens: 0 };
   private readonly appendListeners = new Set<(receipts: readonly Receipt[]) => void>();
   /** Receipts written but not yet known durable, in seq order (listeners hear of them once they are). */
   private unsynced: Receipt[] = [];
@@ -75,11 +83,12 @@ export class Ledger {
 
   private constructor(
     readonly dir: string,
-    private readonly db: LedgerDb,
+    private db: LedgerDb,
     private readonly cfg: Required<LedgerOptions>,
     state: { head: ChainHead; lastTs: number },
   ) {
     this.headNow = state.head;
+    this.durableHead = state.head;
     this.lastTs = state.lastTs;
     this.consumedCache = new BoundedSet(cfg.jtiCacheSize);
     this.reader = new LedgerReader(db, dir);
@@ -218,10 +227,21 @@ export class Ledger {
     return this.closing;
   }
 
-  private async flush(items: readonly AppendRequest[]): Promise<Outcome<Receipt>[]> {
+  private flush(items: readonly AppendRequest[]): Promise<Outcome<Receipt>[]> {
+    return this.inTurn(() => this.flushNow(items));
+  }
+
+  /** Runs fn after whatever holds the handle now (a flush, a sync, a reopen). */
+  private inTurn<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.turn.then(fn, fn);
+    this.turn = run.catch(() => undefined);
+    return run;
+  }
+
+  private async flushNow(items: readonly AppendRequest[]): Promise<Outcome<Receipt>[]> {
     let consumedInDb: Set<string>;
     try {
-      if (this.resyncBeforeNext) await this.resync();
+      if (this.suspect) await this.reopen();
       consumedInDb = await this.lookupConsumed(items);
     } catch (err) {
       return items.map(() => ({ ok: false, error: this.unavailable(err) }));
@@ -238,7 +258,7 @@ export class Ledger {
       await this.db.batch(plan.ops, { sync });
     } catch (err) {
       this.counters.failedBatches++;
-      this.resyncBeforeNext = true;
+      this.suspect = true;
       const error = this.unavailable(err);
       // Appends refused on their own merits (consumed, bad body) keep their reason.
       return plan.outcomes.map((o) => (o.ok ? { ok: false, error } : o));
@@ -264,20 +284,27 @@ export class Ledger {
     const last = this.unsynced.at(-1);
     if (!last) return this.syncing ?? Promise.resolve();
     const run = async () => {
+      if (this.unsynced.length === 0) return;
       try {
+        if (this.suspect) await this.reopen();
         await this.db.put(SYNC_KEY, String(last.seq), { sync: true });
         this.durableUpTo(last.seq);
       } catch {
-        // the next synced batch covers them
-        this.syncTimer ??= setTimeout(() => void this.syncNow(), SYNC_DELAY_MS);
+        // Not trusted any more: the next batch (or this timer) reopens and proves the tail first.
+        this.suspect = true;
+        if (!this.closed) this.syncTimer ??= setTimeout(() => void this.syncNow(), SYNC_DELAY_MS * 10);
       }
     };
-    this.syncing = (this.syncing ?? Promise.resolve()).then(run);
+    this.syncing = this.inTurn(run);
     return this.syncing;
   }
 
   /** Receipts up to seq are durable: hand them to the listeners, in order. */
   private durableUpTo(seq: number): void {
+    if (seq > this.durableHead.seq) {
+      const r = this.unsynced.find((u) => u.seq === seq);
+      if (r) this.durableHead = { seq, hash: r.hash };
+    }
     let n = 0;
     while (n < this.unsynced.length && this.unsynced[n]!.seq <= seq) n++;
     if (n > 0) this.notify(this.unsynced.splice(0, n));
@@ -302,12 +329,30 @@ export class Ledger {
     return new Set(ask.filter((_, i) => values[i] !== undefined));
   }
 
-  /** After a failed write the DB may or may not hold that batch: re-read the head from it. */
-  private async resync(): Promise<void> {
-    const state = await recoverHead(this.db, this.dir);
+  /**
+   * After a failed write: close the handle, reopen the dir and prove its tail
+   * (reopen.ts). Receipts written but not known durable are durable when the
+   * reopened chain holds them (same hash), else they are gone and nobody hears
+   * of them. Throws Refusal('ledger_unavailable') and stays suspect on failure.
+   */
+  private async reopen(): Promise<void> {
+    await this.db.close().catch(() => undefined);
+    const { db, state } = await reopenChecked(this.dir, this.durableHead, this.cfg.signer);
+    this.db = db;
+    this.reader = new LedgerReader(db, this.dir);
     this.headNow = state.head;
     this.lastTs = Math.max(this.lastTs, state.lastTs);
-    this.resyncBeforeNext = false;
+    this.suspect = false;
+    this.counters.reopens++;
+    const kept: Receipt[] = [];
+    for (const r of this.unsynced) {
+      if (r.seq > state.head.seq) break;
+      if ((await this.reader.get(r.seq))?.hash !== r.hash) break;
+      kept.push(r);
+    }
+    this.unsynced = kept;
+    this.durableHead = state.head;
+    this.notify(this.unsynced.splice(0));
   }
 
   private unavailable(err: unknown): Refusal {

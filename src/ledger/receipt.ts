@@ -34,15 +34,18 @@ export interface PrevLink {
   readonly ts?: number;
 }
 
+/** The hashed fields: kid only when the receipt has one (receipts before key ids hash as they always did). */
 export function receiptHash(r: UnsignedReceipt): Uint8Array {
-  const { seq, prev, ts, kind, gateway, body } = r;
-  return sha256(RECEIPT_DOMAIN, canonicalBytes({ seq, prev, ts, kind, gateway, body }));
+  const { seq, prev, ts, kind, gateway, kid, body } = r;
+  return sha256(RECEIPT_DOMAIN, canonicalBytes(kid === undefined ? { seq, prev, ts, kind, gateway, body } : { seq, prev, ts, kind, gateway, kid, body }));
 }
 
-export function sealReceipt(r: UnsignedReceipt, signer: Signer): Receipt {
-  const hash = receiptHash(r);
+/** Seals a receipt with the signer's key; the receipt names that key (kid). */
+export function sealReceipt(r: Omit<UnsignedReceipt, 'kid'>, signer: Signer): Receipt {
   const { seq, prev, ts, kind, gateway, body } = r;
-  return { seq, prev, ts, kind, gateway, body, hash: toHex(hash), sig: toB64(signer.sign(hash)) };
+  const kid = signer.keyId;
+  const hash = receiptHash({ seq, prev, ts, kind, gateway, kid, body });
+  return { seq, prev, ts, kind, gateway, kid, body, hash: toHex(hash), sig: toB64(signer.sign(hash)) };
 }
 
 /**

@@ -17,6 +17,8 @@ export const RECEIPT_KINDS = [
   'checkpoint',
   'start',
   'stop',
+  'key_rotated',
+  'alarm',
 ] as const;
 
 export type ReceiptKind = (typeof RECEIPT_KINDS)[number];
@@ -35,6 +37,12 @@ export interface UnsignedReceipt {
   kind: ReceiptKind;
   /** The gateway id whose key signs this chain. */
   gateway: string;
+  /**
+   * Key id (trust store `kid`) of the key that signed this receipt. Receipts
+   * written before key ids existed have none: they verify against the
+   * gateway's key found by name (docs/ledger.md "Key ids").
+   */
+  kid?: string;
   body: Json;
 }
 

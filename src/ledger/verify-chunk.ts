@@ -11,6 +11,7 @@
  */
 import { checkLink, type PrevLink, type VerifyImpl } from './receipt.js';
 import { parseRecord, problemAt, sealProblem, unknownKey, type BadRecord } from './verify-record.js';
+import { keyRef, keyWindowProblem, type ReceiptKey } from './verify-key.js';
 
 export interface ChunkJob {
   /** Seq of the first record. */
@@ -19,8 +20,8 @@ export interface ChunkJob {
   readonly text: string;
   /** Length (UTF-16 code units) of each record's text in `text`. */
   readonly lens: Uint32Array;
-  /** Public keys the main thread looked up so far; null: the lookup found none. */
-  readonly keys: ReadonlyArray<readonly [string, Uint8Array | null]>;
+  /** Keys the main thread looked up so far, by key reference (verify-key.ts keyRef); null: the lookup found none. */
+  readonly keys: ReadonlyArray<readonly [string, ReceiptKey | null]>;
   readonly impl: VerifyImpl;
 }
 
@@ -33,7 +34,7 @@ export interface ChunkResult {
   readonly first?: { readonly prev: string; readonly ts: number };
   /** The first failing record of the chunk (its link to the chunk before not counted). */
   readonly bad?: BadRecord;
-  /** Checking stopped at record `verified`: the main thread has not looked up this gateway yet. */
+  /** Checking stopped at record `verified`: the main thread has not looked up this key reference yet. */
   readonly needKey?: string;
 }
 
@@ -51,16 +52,19 @@ export function checkChunk(job: ChunkJob): ChunkResult {
     const parsed = parseRecord(seq, raw);
     if ('bad' in parsed) return stop(i, { bad: parsed });
     const r = parsed;
-    const publicKey = keys.get(r.gateway);
-    if (publicKey === undefined) return stop(i, { needKey: r.gateway });
-    if (publicKey === null) return stop(i, { bad: unknownKey(r) });
+    const ref = keyRef(r);
+    const key = keys.get(ref);
+    if (key === undefined) return stop(i, { needKey: ref });
+    if (key === null) return stop(i, { bad: unknownKey(r) });
     if (i === 0) first = { prev: r.prev, ts: r.ts };
     else {
       const link = checkLink(r, prev);
       if (link) return stop(i, { bad: problemAt(seq, link) });
     }
-    const seal = sealProblem(r, raw, publicKey, job.impl);
+    const seal = sealProblem(r, raw, key.publicKey, job.impl);
     if (seal) return stop(i, { bad: problemAt(seq, seal) });
+    const window = keyWindowProblem(r, key);
+    if (window) return stop(i, { bad: window });
     prev = { seq, hash: r.hash, ts: r.ts };
   }
   return stop(job.lens.length, {});

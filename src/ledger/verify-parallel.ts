@@ -14,6 +14,7 @@ import type { RawRecord } from './sources.js';
 import { checkChunk, type ChunkJob, type ChunkResult } from './verify-chunk.js';
 import type { PoolFailure, VerifyPool } from './verify-pool.js';
 import { checkKey, problemAt, type BadRecord } from './verify-record.js';
+import { keyRef, lookupKey, type KeyLookup, type ReceiptKey } from './verify-key.js';
 
 /** Where the verified chain stands: receipts so far and the last of them. */
 export interface ChainState {
@@ -21,26 +22,20 @@ export interface ChainState {
   prev: PrevLink | null;
 }
 
-export type KeyLookup = (gateway: string) => Uint8Array | undefined;
+export type { KeyLookup } from './verify-key.js';
 
-/** keyFor, asked once per gateway; a lookup that throws counts as no key. */
+/** keyFor, asked once per key reference (gateway + kid); a lookup that throws counts as no key. */
 export class KeyTable {
-  private readonly known = new Map<string, Uint8Array | null>();
+  private readonly known = new Map<string, ReceiptKey | null>();
 
   constructor(private readonly keyFor: KeyLookup) {}
 
-  resolve(gateway: string): void {
-    if (this.known.has(gateway)) return;
-    let key: Uint8Array | undefined;
-    try {
-      key = this.keyFor(gateway);
-    } catch {
-      key = undefined;
-    }
-    this.known.set(gateway, key ?? null);
+  resolve(ref: string): void {
+    if (this.known.has(ref)) return;
+    this.known.set(ref, lookupKey(this.keyFor, ref));
   }
 
-  entries(): [string, Uint8Array | null][] {
+  entries(): [string, ReceiptKey | null][] {
     return [...this.known];
   }
 }
@@ -112,15 +107,15 @@ export async function verifyInParallel(records: AsyncIterator<RawRecord>, chain:
 function makeJob(base: number, raws: readonly string[], ctx: ParallelContext): ChunkJob {
   // A chain is (nearly always) one gateway's: looking up the first record's key
   // here spares the chunks in flight a round trip each to ask for it.
-  const gateway = gatewayOf(raws[0]!);
-  if (gateway !== undefined) ctx.keys.resolve(gateway);
+  const ref = refOf(raws[0]!);
+  if (ref !== undefined) ctx.keys.resolve(ref);
   return { base, text: raws.join(''), lens: Uint32Array.from(raws, (r) => r.length), keys: ctx.keys.entries(), impl: ctx.impl };
 }
 
-function gatewayOf(raw: string): string | undefined {
+function refOf(raw: string): string | undefined {
   try {
-    const gateway = (JSON.parse(raw) as { gateway?: unknown } | null)?.gateway;
-    return typeof gateway === 'string' ? gateway : undefined;
+    const r = JSON.parse(raw) as { gateway?: unknown; kid?: unknown } | null;
+    return typeof r?.gateway === 'string' && (r.kid === undefined || typeof r.kid === 'string') ? keyRef({ gateway: r.gateway, kid: r.kid as string | undefined }) : undefined;
   } catch {
     return undefined;
   }

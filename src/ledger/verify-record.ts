@@ -59,7 +59,7 @@ export function parseRecord(key: number, raw: string): Receipt | BadRecord {
 }
 
 export function unknownKey(r: Receipt): BadRecord {
-  return { bad: r.seq, reason: `unknown gateway key: no public key for gateway '${r.gateway}'` };
+  return { bad: r.seq, reason: r.kid ? `unknown gateway key: no key ${r.kid} of gateway '${r.gateway}' in the trust store` : `unknown gateway key: no public key for gateway '${r.gateway}'` };
 }
 
 export function problemAt(seq: number, problem: ReceiptProblem): BadRecord {
@@ -75,13 +75,15 @@ function fastSealOk(r: Receipt, raw: string, publicKey: Uint8Array, impl: Verify
   try {
     // The shape check made seq and ts plain integers, kind a bare word, prev/hash hex and sig base64:
     // only gateway and body need JSON escaping.
-    const { seq, prev, ts, kind, hash, sig } = r;
+    const { seq, prev, ts, kind, kid, hash, sig } = r;
     const gateway = JSON.stringify(r.gateway);
     const body = JSON.stringify(r.body);
+    // kid, when present, is 32 hex digits (shape check): no escaping either.
+    const kidField = kid === undefined ? '' : `"kid":"${kid}",`;
     // The stored text must be exactly the writer's JSON.stringify(receipt).
-    if (raw !== `{"seq":${seq},"prev":"${prev}","ts":${ts},"kind":"${kind}","gateway":${gateway},"body":${body},"hash":"${hash}","sig":"${sig}"}`) return false;
+    if (raw !== `{"seq":${seq},"prev":"${prev}","ts":${ts},"kind":"${kind}","gateway":${gateway},${kidField}"body":${body},"hash":"${hash}","sig":"${sig}"}`) return false;
     // The hashed fields, top-level keys in code-unit order as in the canonical form.
-    const text = `{"body":${body},"gateway":${gateway},"kind":"${kind}","prev":"${prev}","seq":${seq},"ts":${ts}}`;
+    const text = `{"body":${body},"gateway":${gateway},${kidField}"kind":"${kind}","prev":"${prev}","seq":${seq},"ts":${ts}}`;
     const digest = createHash('sha256').update(RECEIPT_DOMAIN).update(text).digest();
     if (digest.toString('hex') !== hash) return false;
     const verify = impl === 'noble' ? nobleVerify : verifyEd25519;

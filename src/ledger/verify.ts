@@ -15,13 +15,14 @@ import { parseHead } from './keys.js';
 import { checkLink, type VerifyImpl } from './receipt.js';
 import type { RecordSource } from './sources.js';
 import { GENESIS_PREV, type Receipt } from './types.js';
-import { KeyTable, verifyInParallel, type ChainState, type KeyLookup } from './verify-parallel.js';
+import { KeyTable, verifyInParallel, type ChainState } from './verify-parallel.js';
+import { keyRef, keyWindowProblem, lookupKey, type KeyLookup } from './verify-key.js';
 import { defaultWorkerCount, VerifyPool } from './verify-pool.js';
 import { checkKey, parseRecord, problemAt, sealProblem, unknownKey, type BadRecord } from './verify-record.js';
 
 export type { RawRecord, RecordSource } from './sources.js';
 export { jsonlRecords, levelRecords } from './sources.js';
-export type { KeyLookup } from './verify-parallel.js';
+export type { KeyLookup, ReceiptKey } from './verify-key.js';
 export { VerifyPool } from './verify-pool.js';
 
 export interface VerifyReport {
@@ -122,15 +123,11 @@ function checkRecord(key: number, raw: string, chain: ChainState, keyFor: KeyLoo
   if (keyBad) return keyBad;
   const r = parseRecord(key, raw);
   if ('bad' in r) return r;
-  let publicKey: Uint8Array | undefined;
-  try {
-    publicKey = keyFor(r.gateway);
-  } catch {
-    publicKey = undefined;
-  }
-  if (!publicKey) return unknownKey(r);
-  const problem = checkLink(r, chain.prev) ?? sealProblem(r, raw, publicKey, impl);
-  return problem ? problemAt(key, problem) : r;
+  const receiptKey = lookupKey(keyFor, keyRef(r));
+  if (!receiptKey) return unknownKey(r);
+  const problem = checkLink(r, chain.prev) ?? sealProblem(r, raw, receiptKey.publicKey, impl);
+  if (problem) return problemAt(key, problem);
+  return keyWindowProblem(r, receiptKey) ?? r;
 }
 
 /** The total for progress: the stored head's seq + 1, parsed once per head text. */

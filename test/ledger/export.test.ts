@@ -41,6 +41,7 @@ describe('ledger/export', () => {
     const line = receiptToJsonl(r);
     expect(line).not.to.include('\n');
     expect(JSON.parse(line) as Receipt).to.deep.equal(r);
-    expect(Object.keys(JSON.parse(line) as object)).to.deep.equal(['seq', 'prev', 'ts', 'kind', 'gateway', 'body', 'hash', 'sig']);
+    expect(Object.keys(JSON.parse(line) as object)).to.deep.equal(['seq', 'prev', 'ts', 'kind', 'gateway', 'kid', 'body', 'hash', 'sig']);
+    expect(r.kid, 'the line names the key that signed it').to.equal(signer.keyId);
   });
 });

@@ -35,9 +35,12 @@ describe('ledger/receipt', () => {
 
   it('when sealing, node:crypto and noble produce the same signature over the hash bytes', () => {
     const r = sealReceipt(unsigned, signer);
-    const nobleSig = Buffer.from(nobleSign(seed, receiptHash(unsigned))).toString('base64');
+    // The sealed receipt names its key, and the kid is covered by the hash.
+    expect(r.kid).to.equal(signer.keyId);
+    const nobleSig = Buffer.from(nobleSign(seed, receiptHash({ ...unsigned, kid: signer.keyId }))).toString('base64');
     expect(r.sig).to.equal(nobleSig);
-    expect(r.hash).to.equal(toHex(receiptHash(unsigned)));
+    expect(r.hash).to.equal(toHex(receiptHash({ ...unsigned, kid: signer.keyId })));
+    expect(r.hash).to.not.equal(toHex(receiptHash(unsigned)));
   });
 
   it('when a sealed receipt is checked, it passes on both implementations', () => {
