@@ -96,6 +96,9 @@ export async function startGateway(o: GatewayServiceOptions): Promise<GatewaySer
     // session), and the checkpointer catches up with the chain meanwhile (it buffers appends
     // made while it reads, so the order does not matter).
     const started: Record<string, string> = {};
+    // Runs after the fronts closed (cleanups run newest first): the refusal summaries
+    // of the last interval are written before the stop receipt.
+    cleanups.unshift(() => gate.stop());
     for (const front of fronts) cleanups.unshift(() => front.close());
     const frontsStarted = Promise.allSettled(
       fronts.map(async (front) => {
@@ -104,6 +107,11 @@ export async function startGateway(o: GatewayServiceOptions): Promise<GatewaySer
         lap(`front.${front.name}`, since);
       }),
     );
+    // The gate opens now: it reads the intents earlier runs left open before any write of this
+    // run can exist, and holds every write until they are reconciled (with PLC read-backs once
+    // the fronts' PLC links are up). Fronts may listen meanwhile; reads pass.
+    const gateOpened = gate.start({ readsReady: frontsStarted });
+    gateOpened.catch(() => undefined); // awaited below
     let checkpointer: Checkpointer | undefined;
     const cpOpts = repl.checkpoint;
     const checkpointerStarted =
@@ -122,8 +130,7 @@ export async function startGateway(o: GatewayServiceOptions): Promise<GatewaySer
     // In the fronts' order, whichever finished first.
     const addresses: Record<string, string> = {};
     for (const front of fronts) addresses[front.name] = started[front.name]!;
-    await gate.start();
-    cleanups.unshift(async () => gate.stop());
+    await gateOpened;
     lap('gateStarted');
     const heartbeat = new GovernanceHeartbeat(requester, gatewayId);
     heartbeat.start();

@@ -68,7 +68,9 @@ export class Governance {
     const now = this.now();
     this.queue.expire(now);
     if (aud !== this.profile.gateway.id) return { decision: 'deny', code: 'wrong_audience', reason: `this governance node serves gateway ${this.profile.gateway.id}, not ${aud}` };
-    const verdict = evaluate(proposal, this.profile, now, { lastIssuedAt: (t) => this.lastIssued.get(t) });
+    // A conditional request (scope.expect): the step is judged from the value it expects to replace.
+    const judged = proposal.expect !== undefined ? { ...proposal, current: proposal.expect } : proposal;
+    const verdict = evaluate(judged, this.profile, now, { lastIssuedAt: (t) => this.lastIssued.get(t) });
     if (verdict.decision === 'deny') return verdict;
     const actor = this.profile.actors.get(proposal.actor);
     if (!actor) return { decision: 'deny', code: 'unknown_actor', reason: `unknown actor ${proposal.actor}` }; // evaluate() refused it already; narrows the type

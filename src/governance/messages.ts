@@ -12,6 +12,7 @@ export function parseProposal(x: unknown): Proposal | string {
   if (typeof p.value !== 'string' || p.value.length > 1024) return 'proposal.value must be a string';
   if (p.args !== undefined && (!Array.isArray(p.args) || p.args.length > 32 || !p.args.every((a) => typeof a === 'string' && a.length <= 1024))) return 'proposal.args must be an array of strings';
   if (p.current !== undefined && typeof p.current !== 'string') return 'proposal.current must be a string';
+  if (p.expect !== undefined && (typeof p.expect !== 'string' || p.expect.length > 1024)) return 'proposal.expect must be a string';
   if (p.reason !== undefined && (typeof p.reason !== 'string' || p.reason.length > 256)) return 'proposal.reason must be a string of at most 256 characters';
   return {
     actor: p.actor,
@@ -20,6 +21,7 @@ export function parseProposal(x: unknown): Proposal | string {
     value: p.value,
     ...(p.args !== undefined ? { args: p.args as string[] } : {}),
     ...(p.current !== undefined ? { current: p.current as string } : {}),
+    ...(p.expect !== undefined ? { expect: p.expect as string } : {}),
     ...(p.reason !== undefined ? { reason: p.reason as string } : {}),
   };
 }

@@ -18,7 +18,7 @@ export interface MintInput {
 
 export function mintTao(i: MintInput): { envelope: Envelope; payload: TaoPayload } {
   const now = Math.floor(i.nowMs / 1000);
-  const { op, target, value, args } = i.proposal;
+  const { op, target, value, args, expect } = i.proposal;
   const payload: TaoPayload = {
     v: 1,
     typ: 'tao',
@@ -29,7 +29,7 @@ export function mintTao(i: MintInput): { envelope: Envelope; payload: TaoPayload
     sub: i.actor.id,
     kind: i.actor.kind,
     role: i.actor.role,
-    scope: { op, target, value, ...(args && args.length > 0 ? { args: [...args] } : {}) },
+    scope: { op, target, value, ...(args && args.length > 0 ? { args: [...args] } : {}), ...(expect !== undefined && op === 'write' ? { expect } : {}) },
     reason: (i.proposal.reason ?? '').slice(0, 256),
     iat: now,
     nbf: now,

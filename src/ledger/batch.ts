@@ -9,7 +9,7 @@ import type { Json } from '../crypto/canonical.js';
 import type { Signer } from '../crypto/ed25519.js';
 import { Refusal } from '../refusal/codes.js';
 import type { Outcome } from './group-commit.js';
-import { HEAD_KEY, intentKey, jtiKey, receiptKey, stagedKey } from './keys.js';
+import { HEAD_KEY, intentKey, jtiKey, receiptKey, SIDE_PREFIX, stagedKey } from './keys.js';
 import { sealReceipt } from './receipt.js';
 import type { ChainHead, Receipt, ReceiptKind } from './types.js';
 
@@ -29,6 +29,12 @@ export interface AppendOptions {
    * them, and start-up reconciliation closes their intent instead. Default true.
    */
   durable?: boolean;
+  /**
+   * Side-index entries set / cleared in the same batch (names under the side
+   * prefix, e.g. the gate's open indeterminate outcomes), so an index can
+   * never disagree with the receipts after a crash.
+   */
+  mark?: { set?: { name: string; value: string }; clear?: string };
 }
 
 export interface AppendRequest {
@@ -104,6 +110,8 @@ export function planBatch(state: ChainState, requests: readonly AppendRequest[],
       ops.push({ type: 'put', key: stagedKey(opts.stage.jti), value: JSON.stringify(staged) });
     }
     if (opts.unstage !== undefined) ops.push({ type: 'del', key: stagedKey(opts.unstage) });
+    if (opts.mark?.set) ops.push({ type: 'put', key: SIDE_PREFIX + opts.mark.set.name, value: opts.mark.set.value });
+    if (opts.mark?.clear !== undefined) ops.push({ type: 'del', key: SIDE_PREFIX + opts.mark.clear });
     head = { seq, hash: receipt.hash };
     lastTs = ts;
     outcomes.push({ ok: true, value: receipt });
@@ -124,6 +132,12 @@ export function checkAppendOptions(opts: AppendOptions): string | null {
     if (!jti(j) || typeof envelope !== 'string' || !Number.isSafeInteger(exp)) return 'stage must be {jti, envelope, exp (integer seconds)}';
   }
   if (opts.durable !== undefined && typeof opts.durable !== 'boolean') return 'durable must be a boolean';
+  const sideName = (v: unknown) => typeof v === 'string' && v.length > 0 && v.length <= 200;
+  if (opts.mark !== undefined) {
+    const { set, clear } = opts.mark;
+    if (set !== undefined && !(sideName(set.name) && typeof set.value === 'string')) return 'mark.set must be {name, value} strings';
+    if (clear !== undefined && !sideName(clear)) return 'mark.clear must be a side key name';
+  }
   // Consuming or staging a TAO must be durable before anything acts on it.
   if (opts.durable === false && (opts.consume !== undefined || opts.stage !== undefined || opts.unstage !== undefined)) return 'consume / stage / unstage appends are always durable';
   return null;

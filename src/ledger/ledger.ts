@@ -136,8 +136,8 @@ export class Ledger {
     } catch (err) {
       return Promise.reject(err);
     }
-    const { consume, closes, stage, unstage, durable } = opts;
-    return this.queue.push({ kind, body: frozen, opts: { consume, closes, stage: stage && { ...stage }, unstage, durable } });
+    const { consume, closes, stage, unstage, durable, mark } = opts;
+    return this.queue.push({ kind, body: frozen, opts: { consume, closes, stage: stage && { ...stage }, unstage, durable, mark: mark && { ...mark } } });
   }
 
   /** True when the jti was consumed by a durable receipt. Memory first, then the DB (the truth). */

@@ -12,6 +12,10 @@ export const RECEIPT_KINDS = [
   'voided',
   'indeterminate',
   'denied',
+  /** Refusals from one source beyond the individually recorded ones, counted by code over an interval. */
+  'denied_summary',
+  /** A person's signed settlement of an indeterminate outcome (committed or voided). */
+  'settled',
   'staged',
   'config',
   'checkpoint',

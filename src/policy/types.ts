@@ -177,6 +177,12 @@ export interface Proposal {
   readonly args?: readonly string[];
   /** The PLC's current value as the gateway read it, when known. */
   readonly current?: string;
+  /**
+   * A pre-issued TAO's condition: the value the write must replace. Governance
+   * checks the step from it and puts it in the TAO's scope.expect; the gate
+   * uses such a TAO only while the PLC holds exactly this value.
+   */
+  readonly expect?: string;
   readonly reason?: string;
 }
 

@@ -24,6 +24,8 @@ export const MESSAGE_TYPES = {
   propose: 'taogate.propose.v1',
   /** An actor's request for a pre-issued TAO; signed by the actor key. */
   taoRequest: 'taogate.tao-request.v1',
+  /** A person's settlement of an indeterminate outcome; signed by their approver key. */
+  settle: 'taogate.settle.v1',
 } as const;
 
 export interface SignedMessage {

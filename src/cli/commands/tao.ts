@@ -28,12 +28,13 @@ export function registerTaoCommands(program: Command): void {
     .requiredOption('--tag <tag>', 'tag to write (or method to call with --call)')
     .requiredOption('--value <v>', 'value as a decimal string (bool: true|false)')
     .option('--reason <text>', 'why (<= 256 chars, recorded in the TAO)')
+    .option('--expect <v>', 'conditional TAO: valid only while the tag holds this value (the step is judged from it)')
     .option('--gateway <id>', 'audience gateway id (default: the gateway governance serves)')
     .option('--data <dir>', 'demo data dir holding keys/ (default ./data)')
     .option('--keys <dir>', 'keys dir (overrides --data)')
     .option('--json', 'JSON output (the envelope is always JSON)')
     .action(
-      action(async (opts: BrokerOpts & { actor: string; tag: string; value: string; reason?: string; gateway?: string }) => {
+      action(async (opts: BrokerOpts & { actor: string; tag: string; value: string; reason?: string; expect?: string; gateway?: string }) => {
         if (opts.reason !== undefined && opts.reason.length > 256) throw new CliError('--reason: at most 256 characters', EXIT.usage);
         const kp = keyPaths(keysDir(opts));
         let key;
@@ -42,7 +43,7 @@ export function registerTaoCommands(program: Command): void {
         } catch (err) {
           throw new CliError(`no key for actor '${opts.actor}': ${(err as Error).message}`);
         }
-        const proposal = { actor: opts.actor, op: 'write', target: opts.tag, value: opts.value, ...(opts.reason ? { reason: opts.reason } : {}) };
+        const proposal = { actor: opts.actor, op: 'write', target: opts.tag, value: opts.value, ...(opts.reason ? { reason: opts.reason } : {}), ...(opts.expect !== undefined ? { expect: opts.expect } : {}) };
         const signed = signMessage(MESSAGE_TYPES.taoRequest, { proposal, ...(opts.gateway ? { aud: opts.gateway } : {}) }, key.signer);
         const answer = (await withBroker(opts, (s) => s.governance({ type: 'tao.request', signed }))) as Record<string, unknown>;
         if (answer.decision === 'issue') {

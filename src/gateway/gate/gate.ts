@@ -8,7 +8,10 @@
  *     -> ONE synced ledger batch: jti consumed + intent receipt
  *     -> ticket (the front forwards, then reports committed / voided)
  *
- * Every refusal appends a denied receipt. Every error fails closed.
+ * Every refusal appends a denied receipt (beyond a per-source burst, counted
+ * into a denied_summary receipt: ./refusal-recorder.ts). Every error fails
+ * closed. No write is decided before start() has reconciled the intents
+ * that earlier runs left open (./recover.ts).
  */
 import type { Json } from '../../crypto/canonical.js';
 import { approvalRuleOf, evaluate } from '../../policy/evaluate.js';
@@ -17,6 +20,7 @@ import { valuesEqual } from '../../policy/values.js';
 import type { Envelope } from '../../tao/envelope.js';
 import type { TaoPayload } from '../../tao/payload.js';
 import { Refusal, type RefusalCode } from '../../refusal/codes.js';
+import { checkSignedMessage, MESSAGE_TYPES, NonceCache } from '../../tao/signed.js';
 import type { TrustStore } from '../../tao/truststore.js';
 import { verifyTao, type ExpectedScope } from '../../tao/verify.js';
 import { GovernanceUnavailable, silentLogger, type GateLedger, type GateLogger, type GateObserver, type GovernancePort } from './ports.js';
@@ -25,6 +29,9 @@ import { openTicket } from './ticket.js';
 import { requestBody } from './request-body.js';
 import { TaoPresenter, type PresentAs, type PresentResult } from './presenter.js';
 import { reconcileOpenIntents } from './recover.js';
+import { RateGuard } from './rate.js';
+import { RefusalRecorder, sourceKeyOf, type RefusalRecorderOptions } from './refusal-recorder.js';
+import { INDETERMINATE_PREFIX, IndeterminateIndex, indeterminateKey, type OpenIndeterminate } from './indeterminate.js';
 import type { CurrentValueReader, Refused, Verdict, WriteRequest } from './types.js';
 
 export interface GateOptions {
@@ -39,11 +46,20 @@ export interface GateOptions {
   readonly observe?: GateObserver;
   /** Overrides profile.defaults.governanceDeadlineMs. */
   readonly governanceDeadlineMs?: number;
+  /** Per-source refusal burst and summary interval. */
+  readonly refusals?: RefusalRecorderOptions;
 }
+
+export type SettleResult = { readonly ok: true; readonly seq: number } | { readonly ok: false; readonly code: RefusalCode; readonly reason: string };
 
 export class Gate {
   readonly staged = new StagedTaos();
-  private readonly lastAuthorized = new Map<string, number>();
+  /** Open indeterminate outcomes (an alarm until a person settles each). */
+  readonly indeterminates = new IndeterminateIndex();
+  readonly refusals: RefusalRecorder;
+  private readonly rate: RateGuard;
+  private readonly settleNonces = new NonceCache(10_000);
+  private opening: Promise<void> | undefined;
   private readonly log: GateLogger;
   private readonly now: () => number;
   private readCurrent: CurrentValueReader | undefined;
@@ -55,25 +71,104 @@ export class Gate {
     this.now = opts.now ?? Date.now;
     this.readCurrent = opts.readCurrent;
     this.presenter = new TaoPresenter({ profile: opts.profile, trust: opts.trust, ledger: opts.ledger, staged: this.staged, now: this.now, log: this.log });
+    this.rate = new RateGuard(opts.profile);
+    this.refusals = new RefusalRecorder(opts.ledger, this.now, this.log, opts.refusals);
   }
 
-  /** Restores staged TAOs, reconciles open intents, starts the expiry sweeper. */
-  async start(opts: { sweepMs?: number } = {}): Promise<void> {
+  /**
+   * Opens the gate: restores staged TAOs, loads the open indeterminate
+   * outcomes and the rate-limit history, then reconciles the intents that
+   * were open before this run (read once, here, before any write of this run
+   * can exist). Every authorize() and present() waits until this is done, so
+   * fronts may listen meanwhile (reads pass). `readsReady`: the PLC reads the
+   * reconciliation needs (the fronts' PLC links) are up.
+   */
+  start(opts: { sweepMs?: number; readsReady?: Promise<unknown> } = {}): Promise<void> {
+    this.opening ??= this.open(opts);
+    return this.opening;
+  }
+
+  private async open(opts: { sweepMs?: number; readsReady?: Promise<unknown> }): Promise<void> {
+    const ledger = this.opts.ledger;
+    const open = await ledger.openIntents();
     const restored = await this.presenter.restore();
-    const reconciled = await reconcileOpenIntents(this.opts.ledger, this.profile, this.readCurrent, this.log);
-    this.log.info({ staged: restored, ...reconciled }, 'gate started');
+    const indeterminate = await this.indeterminates.load(ledger.sideEntries(INDETERMINATE_PREFIX));
+    const rate = await this.rate.recover(ledger, this.now());
+    await opts.readsReady?.catch(() => undefined);
+    const reconciled = await reconcileOpenIntents(ledger, open, this.profile, this.readCurrent, this.log, this.indeterminates);
+    this.log.info({ staged: restored, openIndeterminate: indeterminate, rateTargets: rate.targets, ...reconciled }, 'gate started');
+    if (this.indeterminates.size > 0) this.log.error({ open: this.indeterminates.list().map((e) => e.intent) }, 'indeterminate outcomes need settling (taogate ledger settle)');
     this.sweeper = setInterval(() => void this.presenter.sweep(), opts.sweepMs ?? 1000);
     this.sweeper.unref();
+    this.refusals.start();
   }
 
-  stop(): void {
+  /** Stops the sweeper and writes the pending refusal summaries. */
+  async stop(): Promise<void> {
     if (this.sweeper) clearInterval(this.sweeper);
     this.sweeper = undefined;
+    await this.refusals.stop();
   }
 
   /** Stages a pre-issued TAO; see TaoPresenter (`as`: the authenticated presenter, when the channel knows it). */
-  present(input: unknown, source: string, as?: PresentAs): Promise<PresentResult> {
+  async present(input: unknown, source: string, as?: PresentAs): Promise<PresentResult> {
+    const problem = await this.opened();
+    if (problem) return { ok: false, code: 'internal_error', reason: problem };
     return this.presenter.present(input, source, as);
+  }
+
+  /**
+   * Settles an open indeterminate outcome with a person's signed statement
+   * (`taogate ledger settle`): a `settled` receipt that carries the statement
+   * and closes the alarm. The signer must be an approver key in the trust
+   * store and a human actor of the profile.
+   */
+  async settle(signed: unknown): Promise<SettleResult> {
+    const problem = await this.opened();
+    if (problem) return { ok: false, code: 'internal_error', reason: problem };
+    const nowSeconds = Math.floor(this.now() / 1000);
+    const checked = checkSignedMessage(signed, {
+      trust: this.opts.trust,
+      typ: MESSAGE_TYPES.settle,
+      role: 'approver',
+      expectedSigner: (msg) => (typeof msg.by === 'string' ? msg.by : undefined),
+      nowSeconds,
+      maxAgeSeconds: 300,
+      nonces: this.settleNonces,
+    });
+    if (!checked.ok) return checked;
+    const { msg } = checked;
+    if (msg.gateway !== this.profile.gateway.id) return { ok: false, code: 'wrong_audience', reason: `the settlement is for gateway ${String(msg.gateway)}, this is ${this.profile.gateway.id}` };
+    const person = this.profile.actors.get(checked.signer);
+    if (!person || person.kind !== 'human') return { ok: false, code: 'role_not_allowed', reason: `${checked.signer} is not a human actor of this profile` };
+    const intent = msg.intent;
+    const outcome = msg.outcome;
+    const reason = msg.reason;
+    if (typeof intent !== 'number' || (outcome !== 'committed' && outcome !== 'voided') || typeof reason !== 'string' || reason.trim().length === 0) {
+      return { ok: false, code: 'malformed', reason: 'a settlement names {intent: seq, outcome: committed|voided, reason: text}' };
+    }
+    const open: OpenIndeterminate | undefined = this.indeterminates.get(intent);
+    if (!open) return { ok: false, code: 'unknown_request', reason: `intent ${intent} has no open indeterminate outcome` };
+    const receipt = await this.opts.ledger.append(
+      'settled',
+      { intent, outcome, target: open.target, value: open.value, by: checked.signer, role: person.role, reason: reason.slice(0, 512), statement: signed as Json },
+      { mark: { clear: indeterminateKey(intent) } },
+    );
+    this.indeterminates.settled(intent);
+    this.log.warn({ intent, outcome, by: checked.signer, seq: receipt.seq }, 'indeterminate outcome settled');
+    this.opts.observe?.({ protocol: 'cli', outcome: 'settled', target: open.target });
+    return { ok: true, seq: receipt.seq };
+  }
+
+  /** Waits for start(); a failed start is a reason to refuse. */
+  private async opened(): Promise<string | undefined> {
+    if (!this.opening) return undefined;
+    try {
+      await this.opening;
+      return undefined;
+    } catch (err) {
+      return `the gate did not open: ${(err as Error).message}`;
+    }
   }
 
   /** Voids expired staged TAOs now (the sweeper does this every second). */
@@ -91,6 +186,8 @@ export class Gate {
   }
 
   async authorize(req: WriteRequest): Promise<Verdict> {
+    const problem = await this.opened();
+    if (problem) return this.refuse(req, 'internal_error', problem);
     try {
       return await this.decide(req);
     } catch (err) {
@@ -105,19 +202,35 @@ export class Gate {
     if (!actor) return this.refuse(req, 'unknown_actor', `source ${req.source} is not identified as a profile actor`);
 
     const tag = req.op === 'write' ? this.profile.tags.get(req.target) : undefined;
-    const current = tag?.maxStep !== undefined ? await this.currentValue(req.target) : undefined;
+    const needCurrent = tag !== undefined && (tag.maxStep !== undefined || this.staged.hasConditional(actor.id, req.target));
+    const current = needCurrent ? await this.currentValue(req.target) : undefined;
     const proposal: Proposal = { actor: actor.id, op: req.op, target: req.target, value: req.value, args: req.args, current };
 
     // The gateway's own hard limits first: cheap, and no proposal leaves for a write it would refuse anyway.
-    const local = evaluate(proposal, this.profile, this.now(), { lastIssuedAt: (t) => this.lastAuthorized.get(t) });
+    const local = evaluate(proposal, this.profile, this.now(), { lastIssuedAt: (t) => this.rate.lastAuthorized(t) });
     if (local.decision === 'deny') return this.refuse(req, local.code, local.reason);
     if (tag?.maxStep !== undefined && current === undefined) {
       return this.refuse(req, 'internal_error', `could not read the current value of ${req.target} for the step check`);
     }
-    const rule: ApprovalRule = approvalRuleOf(this.profile, req.op, req.target) ?? { count: 0, roles: [] };
-    const expect = this.expectedScope(req, actor, tag);
+    // Check-and-set of the minimum interval: held from here until the intent is durable.
+    if (!this.rate.reserve(req.target)) return this.refuse(req, 'rate_limited', `another write to ${req.target} is being authorized; the minimum interval is ${this.rate.intervalOf(req.target)} ms`);
+    try {
+      const verdict = await this.decideReserved(req, actor, tag, proposal, current);
+      if (!verdict.allowed) this.rate.release(req.target);
+      return verdict;
+    } catch (err) {
+      this.rate.release(req.target);
+      throw err;
+    }
+  }
 
-    const staged = this.staged.take(actor.id, req.op, req.target, (v, a) => scopeMatches(req, expect, v, a));
+  private async decideReserved(req: WriteRequest, actor: ActorPolicy, tag: TagPolicy | undefined, proposal: Proposal, current: string | undefined): Promise<Verdict> {
+    const rule: ApprovalRule = approvalRuleOf(this.profile, req.op, req.target) ?? { count: 0, roles: [] };
+    const expect = { ...this.expectedScope(req, actor, tag), ...(current !== undefined ? { current } : {}) };
+
+    // A conditional staged TAO (scope.expect) applies only while the PLC holds the value it expects:
+    // otherwise it is not taken, and stays staged.
+    const staged = this.staged.take(actor.id, req.op, req.target, (scope) => scopeMatches(req, expect, scope));
     if (staged) {
       const checked = await this.verify(staged.envelope, expect, rule);
       if (!checked.ok) return this.refuse(req, checked.code, `staged TAO ${staged.jti}: ${checked.reason}`, staged.jti);
@@ -169,10 +282,10 @@ export class Gate {
       const code: RefusalCode = err instanceof Refusal ? err.code : 'ledger_unavailable';
       return this.refuse(req, code, code === 'consumed' ? `TAO ${tao.jti} was already used` : `intent receipt not durable: ${(err as Error).message}`, tao.jti);
     }
-    this.lastAuthorized.set(req.target, this.now());
+    this.rate.authorized(req.target, this.now());
     this.log.info({ req: req.id, jti: tao.jti, actor: actor.id, target: req.target, value: req.value, seq: receipt.seq, path }, 'write authorized');
     this.opts.observe?.({ protocol: req.protocol, outcome: 'allowed', governanceMs });
-    return { allowed: true, ticket: openTicket(this.opts.ledger, req, tao.jti, receipt.seq, this.log, this.opts.observe) };
+    return { allowed: true, ticket: openTicket(this.opts.ledger, req, tao.jti, receipt.seq, this.log, this.opts.observe, this.indeterminates) };
   }
 
   private async verify(input: Envelope | string, expect: ExpectedScope, rule: ApprovalRule) {
@@ -208,25 +321,36 @@ export class Gate {
     }
   }
 
-  /** Appends a denied receipt (best effort: a refusal stands even if the ledger fails) and builds the verdict. */
+  /**
+   * Appends a denied receipt (best effort: a refusal stands even if the ledger
+   * fails) and builds the verdict. Beyond the per-source burst the refusal is
+   * counted into the interval's denied_summary receipt instead.
+   */
   async refuse(req: WriteRequest, code: RefusalCode, reason: string, jti?: string, request?: string): Promise<Refused> {
     let receiptSeq: number | undefined;
-    try {
-      const receipt = await this.opts.ledger.append('denied', { ...requestBody(req), code, reason, ...(jti ? { jti } : {}), ...(request ? { approvalRequest: request } : {}) });
-      receiptSeq = receipt.seq;
-    } catch (err) {
-      this.log.error({ req: req.id, err: (err as Error).message }, 'denied receipt could not be written');
+    // A refusal that consumed or names a TAO is always its own receipt.
+    if (jti !== undefined || request !== undefined || this.refusals.admit(sourceKeyOf(req), code, req.target)) {
+      try {
+        const receipt = await this.opts.ledger.append('denied', { ...requestBody(req), code, reason, ...(jti ? { jti } : {}), ...(request ? { approvalRequest: request } : {}) });
+        receiptSeq = receipt.seq;
+      } catch (err) {
+        this.log.error({ req: req.id, err: (err as Error).message }, 'denied receipt could not be written');
+      }
+      this.log.info({ req: req.id, jti, actor: req.actor, target: req.target, value: req.value, code, reason }, 'write refused');
+    } else {
+      this.log.debug({ req: req.id, actor: req.actor, source: req.source, target: req.target, code }, 'write refused (counted in the summary)');
     }
-    this.log.info({ req: req.id, jti, actor: req.actor, target: req.target, value: req.value, code, reason }, 'write refused');
     this.opts.observe?.({ protocol: req.protocol, outcome: 'refused', code });
     return { allowed: false, code, reason, request, receiptSeq };
   }
 }
 
-/** Does a staged TAO's scope value (or call arguments) match this request? */
-function scopeMatches(req: WriteRequest, expect: ExpectedScope, value: string, args: readonly string[] | undefined): boolean {
-  if (req.op === 'call') return sameArgs(args ?? [], req.args ?? []);
-  return expect.valueEquals !== undefined && expect.valueEquals(value, req.value);
+/** Does a staged TAO's scope (value, call arguments, condition) match this request? */
+function scopeMatches(req: WriteRequest, expect: ExpectedScope, scope: TaoPayload['scope']): boolean {
+  if (req.op === 'call') return sameArgs(scope.args ?? [], req.args ?? []);
+  const eq = expect.valueEquals;
+  if (eq === undefined || !eq(scope.value, req.value)) return false;
+  return scope.expect === undefined || (expect.current !== undefined && eq(scope.expect, expect.current));
 }
 
 function sameArgs(a: readonly string[], b: readonly string[]): boolean {

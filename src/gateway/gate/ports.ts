@@ -15,13 +15,26 @@ export interface GateReceipt {
 
 export interface GateLedger {
   append(
-    kind: 'intent' | 'committed' | 'voided' | 'indeterminate' | 'denied' | 'staged',
+    kind: 'intent' | 'committed' | 'voided' | 'indeterminate' | 'denied' | 'denied_summary' | 'staged' | 'settled',
     body: Json,
-    opts?: { consume?: string; closes?: number; stage?: { jti: string; envelope: string; exp: number }; unstage?: string; durable?: boolean },
+    opts?: {
+      consume?: string;
+      closes?: number;
+      stage?: { jti: string; envelope: string; exp: number };
+      unstage?: string;
+      durable?: boolean;
+      mark?: { set?: { name: string; value: string }; clear?: string };
+    },
   ): Promise<GateReceipt>;
   isConsumed(jti: string): Promise<boolean>;
   stagedTaos(): Promise<{ jti: string; envelope: string; exp: number; seq: number }[]>;
   openIntents(): Promise<{ seq: number; body: Json }[]>;
+  /** The last durable receipt (seq -1 when empty). */
+  readonly head: { readonly seq: number };
+  /** Receipts from..to, both inclusive, in seq order. */
+  iterate(opts: { from?: number; to?: number }): AsyncIterable<{ readonly seq: number; readonly ts: number; readonly kind: string; readonly body: Json }>;
+  /** Side-index entries whose name starts with prefix: [name, value]. */
+  sideEntries(prefix: string): AsyncIterable<[string, string]>;
 }
 
 /** Governance's answer to a proposal. */
@@ -62,7 +75,7 @@ export const silentLogger: GateLogger = { info() {}, warn() {}, error() {}, debu
 /** Observes every decision; used for metrics. Must not throw. */
 export type GateObserver = (event: {
   protocol: string;
-  outcome: 'allowed' | 'refused' | 'committed' | 'voided' | 'indeterminate';
+  outcome: 'allowed' | 'refused' | 'committed' | 'voided' | 'indeterminate' | 'settled';
   code?: RefusalCode;
   /** The tag or method (profile names only: bounded). */
   target?: string;

@@ -4,15 +4,27 @@
  * may or may not have applied the write. Where the value can be read back
  * and equals the intended value the intent is closed as committed (with the
  * read-back); otherwise it is closed as indeterminate. Never silently dropped.
+ *
+ * Only intents of earlier runs: the caller passes the open intents it read
+ * before this run could write any, and holds every write until this is done,
+ * so a write of this run can neither get a second outcome here nor make an
+ * old intent look committed by landing the same value first.
  */
 import type { Json } from '../../crypto/canonical.js';
 import type { Profile } from '../../policy/types.js';
 import { valuesEqual } from '../../policy/values.js';
+import { entryOf, type IndeterminateIndex } from './indeterminate.js';
 import type { GateLedger, GateLogger } from './ports.js';
 import type { CurrentValueReader } from './types.js';
 
-export async function reconcileOpenIntents(ledger: GateLedger, profile: Profile, read: CurrentValueReader | undefined, log: GateLogger): Promise<{ committed: number; indeterminate: number }> {
-  const open = await ledger.openIntents();
+export async function reconcileOpenIntents(
+  ledger: GateLedger,
+  open: readonly { seq: number; body: Json }[],
+  profile: Profile,
+  read: CurrentValueReader | undefined,
+  log: GateLogger,
+  indeterminates: IndeterminateIndex,
+): Promise<{ committed: number; indeterminate: number }> {
   let committed = 0;
   let indeterminate = 0;
   for (const intent of open) {
@@ -43,7 +55,10 @@ export async function reconcileOpenIntents(ledger: GateLedger, profile: Profile,
       committed += 1;
     } else {
       const reason = readback === undefined ? 'gateway restarted before the outcome; value could not be read back' : `gateway restarted before the outcome; read back ${readback}`;
-      await ledger.append('indeterminate', { ...outcome, ...(readback !== undefined ? { readback } : {}), reason }, { closes: intent.seq });
+      const body = { ...outcome, ...(readback !== undefined ? { readback } : {}), reason };
+      const entry = entryOf(intent.seq, body, reason, Date.now());
+      await ledger.append('indeterminate', body, { closes: intent.seq, mark: indeterminates.mark(entry) });
+      indeterminates.added(entry);
       indeterminate += 1;
     }
     log.warn({ seq: intent.seq, jti: body.jti, readback }, 'open intent reconciled');

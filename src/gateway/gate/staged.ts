@@ -30,15 +30,21 @@ export class StagedTaos {
    * Takes (removes and returns) the first staged TAO for this actor and target
    * whose value matches, so two concurrent writes can never share one TAO.
    */
-  take(actor: string, op: 'write' | 'call', target: string, matches: (scopeValue: string, scopeArgs: readonly string[] | undefined) => boolean): StagedTao | undefined {
+  take(actor: string, op: 'write' | 'call', target: string, matches: (scope: TaoPayload['scope']) => boolean): StagedTao | undefined {
     for (const tao of this.byJti.values()) {
       const { sub, scope } = tao.payload;
-      if (sub === actor && scope.op === op && scope.target === target && matches(scope.value, scope.args)) {
+      if (sub === actor && scope.op === op && scope.target === target && matches(scope)) {
         this.byJti.delete(tao.jti);
         return tao;
       }
     }
     return undefined;
+  }
+
+  /** True when a staged TAO for this actor and target is conditional (scope.expect): the gate must read the current value. */
+  hasConditional(actor: string, target: string): boolean {
+    for (const tao of this.byJti.values()) if (tao.payload.sub === actor && tao.payload.scope.target === target && tao.payload.scope.expect !== undefined) return true;
+    return false;
   }
 
   /** Removes and returns every staged TAO that expired before nowSeconds. */

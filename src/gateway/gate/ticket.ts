@@ -13,6 +13,7 @@
  */
 import type { RefusalCode } from '../../refusal/codes.js';
 import type { GateLedger, GateLogger, GateObserver } from './ports.js';
+import { entryOf, type IndeterminateIndex } from './indeterminate.js';
 import { requestBody } from './request-body.js';
 import type { WriteRequest, WriteTicket } from './types.js';
 
@@ -25,6 +26,7 @@ export function openTicket(
   intentSeq: number,
   log: GateLogger,
   observe?: GateObserver,
+  indeterminates?: IndeterminateIndex,
 ): WriteTicket {
   let settled = false;
   const settle = async (kind: OutcomeKind, extra: { readback?: string; reason?: string }): Promise<void> => {
@@ -33,8 +35,10 @@ export function openTicket(
     const body = { ...requestBody(request), jti, intent: intentSeq, ...extra };
     // The intent was durable before the PLC saw the write; a committed / voided outcome rides on
     // the next fsync (a crash before it is reconciled at start-up), so the next write never waits
-    // behind it. An indeterminate outcome is an alarm: it is made durable at once.
-    await ledger.append(kind, body, { closes: intentSeq, durable: kind === 'indeterminate' });
+    // behind it. An indeterminate outcome is an alarm: durable at once, and in the open index.
+    const entry = kind === 'indeterminate' ? entryOf(intentSeq, body, extra.reason ?? '', Date.now()) : undefined;
+    await ledger.append(kind, body, { closes: intentSeq, durable: kind === 'indeterminate', ...(entry && indeterminates ? { mark: indeterminates.mark(entry) } : {}) });
+    if (entry) indeterminates?.added(entry);
     const line = { req: request.id, jti, seq: intentSeq, ...extra };
     if (kind === 'indeterminate') log.error(line, 'write indeterminate: the PLC may or may not have applied it');
     else log.info(line, `write ${kind}`);
