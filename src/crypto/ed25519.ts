@@ -6,6 +6,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { fromB64u, toB64u, toHex } from './encoding.js';
 import { sha256 } from './hash.js';
+import type { Signer as AnySigner } from './alg.js';
 
 export const PUBLIC_KEY_BYTES = 32;
 export const SIGNATURE_BYTES = 64;
@@ -33,9 +34,13 @@ export function publicKeyObject(publicKey: Uint8Array): KeyObject {
   return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: toB64u(publicKey) }, format: 'jwk' });
 }
 
-/** A signing key, imported once. */
-export class Signer {
+/** Any signer (file, PKCS#11, TPM): see ./alg.ts. `new Signer(pair)` makes an Ed25519 file signer. */
+export interface Signer extends AnySigner {}
+
+/** An Ed25519 signing key held in memory (from a key file), imported once. */
+export class Ed25519Signer implements Signer {
   readonly keyId: string;
+  readonly alg = 'EdDSA' as const;
   private readonly key: KeyObject;
 
   constructor(readonly pair: RawKeyPair) {
@@ -54,6 +59,9 @@ export class Signer {
     return new Uint8Array(sign(null, message, this.key));
   }
 }
+
+// eslint-disable-next-line @typescript-eslint/no-redeclare
+export const Signer = Ed25519Signer;
 
 const publicKeyCache = new Map<string, KeyObject>();
 

@@ -3,14 +3,15 @@
  * protocol v1):
  *
  *   { "payloadType": TYPE, "payload": base64(BODY), "signatures": [{ "keyid", "sig" }] }
- *   sig = Ed25519(PAE(TYPE, BODY))
+ *   sig = SIGN(key, PAE(TYPE, BODY))   with the algorithm of the key named by keyid:
+ *         Ed25519 (default) or ES256 (r || s, low-S), 64 bytes either way
  *
  * BODY is the canonical JSON of the payload (src/crypto/canonical.ts). The
  * signature covers the bytes as sent; verifiers check it over the bytes as
  * received and only then parse them (src/tao/verify.ts).
  */
 import { canonicalBytes } from '../crypto/canonical.js';
-import type { Signer } from '../crypto/ed25519.js';
+import type { Signer } from '../crypto/alg.js';
 import { fromB64, toB64 } from '../crypto/encoding.js';
 import { Refusal } from '../refusal/codes.js';
 import { array, BASE64, HEX32, object, ShapeError, string } from './strict.js';
@@ -22,7 +23,7 @@ export const MAX_ENVELOPE_CHARS = 64 * 1024;
 
 export interface Signature {
   keyid: string;
-  /** Standard base64 (RFC 4648 section 4, padded) of the 64-byte Ed25519 signature. */
+  /** Standard base64 (RFC 4648 section 4, padded) of the 64-byte signature (Ed25519, or ES256 r || s). */
   sig: string;
 }
 

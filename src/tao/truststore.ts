@@ -1,18 +1,24 @@
 /**
- * The trust store: public keys with a name, a role and an optional validity
- * window. On disk it is a JSON Web Key Set (RFC 7517 section 5) of Ed25519
- * keys (RFC 8037) with taogate members (docs/tao.md, "Trust store"):
+ * The trust store: public keys with a name, a role, an algorithm and an
+ * optional validity window. On disk it is a JSON Web Key Set (RFC 7517
+ * section 5) of Ed25519 (RFC 8037) and P-256 (RFC 7518) keys with taogate
+ * members (docs/tao.md, "Trust store"):
  *
  *   { "version": 1, "keys": [{ "kty": "OKP", "crv": "Ed25519", "x": B64URL,
- *     "kid": HEX32, "name": "...", "role": "governance", "notBefore"?: S,
- *     "notAfter"?: S, "approverRole"?: "..." }] }
+ *     "alg"?: "EdDSA", "kid": HEX32, "name": "...", "role": "governance",
+ *     "notBefore"?: S, "notAfter"?: S, "approverRole"?: "..." },
+ *     { "kty": "EC", "crv": "P-256", "x": B64URL, "y": B64URL, "alg"?: "ES256", ... }] }
+ *
+ * `alg` defaults to the key type's one algorithm and is always written.
  *
  * A gateway holds governance PUBLIC keys only: it can verify a TAO, never mint one.
  */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { keyIdOf, PUBLIC_KEY_BYTES } from '../crypto/ed25519.js';
-import { fromB64u, toB64u } from '../crypto/encoding.js';
-import type { KeyRole, PublicKeyJwk } from '../crypto/keyfile.js';
+import { algOfPublicKey, PUBLIC_KEY_LENGTH, SIG_ALGS, type SigAlg } from '../crypto/alg.js';
+import { keyIdOf } from '../crypto/ed25519.js';
+import { fromB64u } from '../crypto/encoding.js';
+import { publicJwkMembers, type KeyRole, type PublicKeyJwk } from '../crypto/keyfile.js';
+import { p256Point, p256PublicKeyObject } from '../crypto/p256.js';
 import { array, describe, HEX32, integer, name, object, oneOf, optional, ShapeError, string } from './strict.js';
 
 export const KEY_ROLES: readonly KeyRole[] = ['governance', 'gateway', 'upstream', 'approver', 'actor'];
@@ -22,6 +28,8 @@ export interface TrustedKey {
   readonly name: string;
   readonly role: KeyRole;
   readonly publicKey: Uint8Array;
+  /** The key's signature algorithm; absent means EdDSA (Ed25519). */
+  readonly alg?: SigAlg;
   /** Valid from this second on (inclusive). */
   readonly notBefore?: number;
   /** Valid up to and including this second. */
@@ -94,7 +102,18 @@ export class TrustStore {
 
   /** Add a key; throws when the entry is inconsistent or its kid is already present. */
   add(key: TrustedKey): void {
-    if (!(key.publicKey instanceof Uint8Array) || key.publicKey.length !== PUBLIC_KEY_BYTES) throw new Error(`public key must be ${PUBLIC_KEY_BYTES} bytes`);
+    const alg = key.alg ?? 'EdDSA';
+    oneOf(alg, 'alg', SIG_ALGS);
+    if (!(key.publicKey instanceof Uint8Array) || key.publicKey.length !== PUBLIC_KEY_LENGTH[alg] || algOfPublicKey(key.publicKey) !== alg) {
+      throw new Error(`an ${alg} public key must be ${PUBLIC_KEY_LENGTH[alg]} bytes${alg === 'ES256' ? ' (uncompressed point)' : ''}`);
+    }
+    if (alg === 'ES256') {
+      try {
+        p256PublicKeyObject(key.publicKey);
+      } catch {
+        throw new Error('public key is not a point on P-256');
+      }
+    }
     const kid = keyIdOf(key.publicKey);
     if (key.kid !== kid) throw new Error(`kid ${describe(key.kid)} does not match the public key (expected ${kid})`);
     name(key.name, 'name');
@@ -107,7 +126,7 @@ export class TrustStore {
       if (key.role !== 'approver') throw new Error(`approverRole is only allowed on approver keys, not ${key.role}`);
     }
     if (this.byKid.has(kid)) throw new Error(`duplicate kid ${kid}`);
-    this.byKid.set(kid, Object.freeze({ ...key, publicKey: new Uint8Array(key.publicKey) }));
+    this.byKid.set(kid, Object.freeze({ ...key, alg, publicKey: new Uint8Array(key.publicKey) }));
   }
 
   /** The key with this kid, whatever its role and window. */
@@ -137,23 +156,31 @@ export function validAt(key: TrustedKey, atSeconds: number): boolean {
 }
 
 function readKey(x: unknown, path: string): TrustedKey {
-  const o = object(x, path, ['kty', 'crv', 'x', 'kid', 'name', 'role'], ['notBefore', 'notAfter', 'approverRole']);
-  if (o.kty !== 'OKP' || o.crv !== 'Ed25519') throw new ShapeError(path, 'must be an Ed25519 key (kty "OKP", crv "Ed25519")');
-  const x64 = string(o.x, `${path}.x`, { max: 43, min: 43, pattern: /^[A-Za-z0-9_-]{43}$/, what: 'base64url of 32 bytes' });
+  const o = object(x, path, ['kty', 'crv', 'x', 'kid', 'name', 'role'], ['y', 'alg', 'notBefore', 'notAfter', 'approverRole']);
+  const ec = o.kty === 'EC' && o.crv === 'P-256';
+  if (!ec && (o.kty !== 'OKP' || o.crv !== 'Ed25519')) throw new ShapeError(path, 'must be an Ed25519 key (kty "OKP", crv "Ed25519") or a P-256 key (kty "EC", crv "P-256")');
+  const alg: SigAlg = ec ? 'ES256' : 'EdDSA';
+  if (o.alg !== undefined && o.alg !== alg) throw new ShapeError(`${path}.alg`, `must be ${alg} for a ${String(o.crv)} key, got ${describe(o.alg)}`);
+  if (!ec && o.y !== undefined) throw new ShapeError(`${path}.y`, 'is only allowed on EC keys');
+  const coord = (v: unknown, at: string) => {
+    const text = string(v, at, { max: 43, min: 43, pattern: /^[A-Za-z0-9_-]{43}$/, what: 'base64url of 32 bytes' });
+    try {
+      return fromB64u(text);
+    } catch {
+      throw new ShapeError(at, 'is not canonical base64url');
+    }
+  };
+  const x0 = coord(o.x, `${path}.x`);
+  const publicKey = ec ? p256Point(x0, coord(o.y, `${path}.y`)) : x0;
   const notBefore = optional(o, 'notBefore', (v) => integer(v, `${path}.notBefore`));
   const notAfter = optional(o, 'notAfter', (v) => integer(v, `${path}.notAfter`));
   const approverRole = optional(o, 'approverRole', (v) => name(v, `${path}.approverRole`));
-  let publicKey: Uint8Array;
-  try {
-    publicKey = fromB64u(x64);
-  } catch {
-    throw new ShapeError(`${path}.x`, 'is not canonical base64url');
-  }
   return {
     kid: string(o.kid, `${path}.kid`, HEX32),
     name: name(o.name, `${path}.name`),
     role: oneOf(o.role, `${path}.role`, KEY_ROLES),
     publicKey,
+    alg,
     ...(notBefore !== undefined ? { notBefore } : {}),
     ...(notAfter !== undefined ? { notAfter } : {}),
     ...(approverRole !== undefined ? { approverRole } : {}),
@@ -162,9 +189,7 @@ function readKey(x: unknown, path: string): TrustedKey {
 
 function keyToJson(k: TrustedKey): TrustedKeyJson {
   return {
-    kty: 'OKP',
-    crv: 'Ed25519',
-    x: toB64u(k.publicKey),
+    ...publicJwkMembers(k.alg ?? 'EdDSA', k.publicKey),
     kid: k.kid,
     name: k.name,
     role: k.role,

@@ -4,7 +4,7 @@
  * trust store, a gateway id and a policy hash. Nothing here is random, so
  * test/vectors/generate.ts reproduces its output byte for byte.
  */
-import { Signer } from '../../src/crypto/ed25519.js';
+import { Ed25519Signer } from '../../src/crypto/ed25519.js';
 import { fromHex } from '../../src/crypto/encoding.js';
 import { sha256Hex } from '../../src/crypto/hash.js';
 import type { KeyRole } from '../../src/crypto/keyfile.js';
@@ -18,9 +18,9 @@ export function seedHex(start: number): string {
   return Array.from({ length: 32 }, (_, i) => ((start + i) & 0xff).toString(16).padStart(2, '0')).join('');
 }
 
-export function signerFromSeed(hex: string): Signer {
+export function signerFromSeed(hex: string): Ed25519Signer {
   const privateKey = fromHex(hex);
-  return new Signer({ privateKey, publicKey: noblePublicKey(privateKey) });
+  return new Ed25519Signer({ privateKey, publicKey: noblePublicKey(privateKey) });
 }
 
 export const NOW = 1767225600; // 2026-01-01T00:00:00Z
@@ -51,7 +51,7 @@ export const KEYS = {
 
 export type KeyName = keyof typeof KEYS;
 
-export const signers = Object.fromEntries(Object.entries(KEYS).map(([k, spec]) => [k, signerFromSeed(spec.seed)])) as Record<KeyName, Signer>;
+export const signers = Object.fromEntries(Object.entries(KEYS).map(([k, spec]) => [k, signerFromSeed(spec.seed)])) as Record<KeyName, Ed25519Signer>;
 
 export function trustStore(): TrustStore {
   const trust = new TrustStore();

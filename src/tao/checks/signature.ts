@@ -5,7 +5,8 @@ import { Refusal } from '../../refusal/codes.js';
 import type { TrustedKey } from '../truststore.js';
 
 /**
- * bad_signature: Ed25519 over PAE(payloadType, payload bytes AS RECEIVED).
+ * bad_signature: the key's algorithm (EdDSA, or ES256 for TPM keys) over
+ * PAE(payloadType, payload bytes AS RECEIVED).
  * Returns the verified payload bytes; nothing of the payload is parsed before this.
  */
 export function checkSignature(envelope: Envelope, key: TrustedKey, impl: Ed25519Impl): Uint8Array {
@@ -13,7 +14,7 @@ export function checkSignature(envelope: Envelope, key: TrustedKey, impl: Ed2551
   if (!signature) throw new Refusal('bad_envelope', 'envelope has no signature');
   const body = fromB64(envelope.payload); // canonical base64, checked by parseEnvelope
   if (!verifierFor(impl)(key.publicKey, pae(envelope.payloadType, body), fromB64(signature.sig))) {
-    throw new Refusal('bad_signature', `signature by ${key.name} (${key.kid}) does not verify`);
+    throw new Refusal('bad_signature', `${key.alg ?? 'EdDSA'} signature by ${key.name} (${key.kid}) does not verify`);
   }
   return body;
 }
