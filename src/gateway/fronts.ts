@@ -27,10 +27,10 @@ export interface FrontListen {
 
 export function buildFronts(profile: Profile, listen: FrontListen, log: GateLogger): Front[] {
   const fronts: Front[] = [];
+  // One Modbus TCP front for every Modbus device, routed by unit id.
   const modbus = [...profile.devices.values()].filter((d): d is ModbusDevice => d.protocol === 'modbus');
-  if (modbus.length > 1) throw new Error(`profile ${profile.source}: one Modbus device per gateway is supported, found ${modbus.length}`);
-  if (modbus[0] && listen.modbusPort !== undefined) {
-    fronts.push(new ModbusFront({ host: listen.host, port: listen.modbusPort, profile, device: modbus[0], exceptions: listen.modbusExceptions, log }));
+  if (modbus.length > 0 && listen.modbusPort !== undefined) {
+    fronts.push(new ModbusFront({ host: listen.host, port: listen.modbusPort, profile, devices: modbus, exceptions: listen.modbusExceptions, log }));
   }
   const opcua = [...profile.devices.values()].filter((d): d is OpcuaDevice => d.protocol === 'opcua');
   if (opcua.length > 0 && listen.opcuaPort !== undefined) {

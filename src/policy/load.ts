@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { CheckContext } from './check-context.js';
 import { checkActors } from './check-actors.js';
+import { checkDevices } from './check-devices.js';
 import { checkOpcuaDevices } from './check-opcua-devices.js';
 import { checkTags } from './check-tags.js';
 import { ProfileError, sortIssues, type ProfileIssue } from './errors.js';
@@ -45,6 +46,7 @@ function analyze(text: string, file: string): { profile?: Profile; errors: Profi
   if (schema.length > 0) return { errors: sortIssues(schema) };
   const ctx = new CheckContext(src, src.data as RawProfile);
   checkOpcuaDevices(ctx);
+  checkDevices(ctx);
   checkTags(ctx);
   checkActors(ctx);
   if (ctx.issues.length > 0) return { errors: sortIssues(ctx.issues) };

@@ -3,6 +3,7 @@
  * camelCase, every default resolved once here, maps in file order.
  */
 import { policyHash } from './hash.js';
+import { modbusDevice, modbusFrontSettings } from './modbus-device.js';
 import { registersFor, type RawActor, type RawApprovals, type RawDevice, type RawMethod, type RawProfile, type RawTag } from './raw.js';
 import type { ActorPolicy, ApprovalRule, ApproverPolicy, Device, MethodPolicy, OpcuaDevice, OpcuaIdentity, OpcuaPlcIdentity, Profile, TagPolicy } from './types.js';
 
@@ -24,6 +25,7 @@ export function normalize(raw: RawProfile, source: string): Profile {
   const body: Omit<Profile, 'policyHash' | 'source'> = {
     version: 1,
     gateway: { id: raw.gateway.id, site: raw.gateway.site },
+    modbusFront: modbusFrontSettings(raw.gateway),
     defaults: {
       unlistedWrites: 'deny',
       taoTtlS: d.tao_ttl_s ?? DEFAULTS.taoTtlS,
@@ -43,7 +45,7 @@ export function normalize(raw: RawProfile, source: string): Profile {
 
 function device(id: string, v: RawDevice): Device {
   if (v.protocol === 'opcua') return opcuaDevice(id, v);
-  return { id, protocol: 'modbus', host: v.host!, port: v.port ?? DEFAULTS.modbusPort, unit: v.unit ?? DEFAULTS.modbusUnit };
+  return modbusDevice(id, v);
 }
 
 function opcuaDevice(id: string, v: RawDevice): OpcuaDevice {

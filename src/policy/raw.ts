@@ -12,9 +12,16 @@ export interface RawApprovals {
 export interface RawDevice {
   protocol: 'modbus' | 'opcua';
   description?: string;
+  transport?: 'tcp' | 'rtu' | 'rtu_over_tcp';
   host?: string;
   port?: number;
+  serial?: { path: string; baud: number; parity: 'none' | 'even' | 'odd'; data_bits: 7 | 8; stop_bits: 1 | 2 };
   unit?: number;
+  plc_unit?: number;
+  default?: boolean;
+  timeout_ms?: number;
+  max_connections?: number;
+  inter_frame_gap_ms?: number;
   endpoint?: string;
   security_policy?: OpcuaSecurityPolicy;
   security_mode?: OpcuaSecurityMode;
@@ -60,7 +67,13 @@ export interface RawActor {
 
 export interface RawProfile {
   version: 1;
-  gateway: { id: string; site: string };
+  gateway: {
+    id: string;
+    site: string;
+    modbus_exceptions?: Record<string, number>;
+    modbus_idle_timeout_s?: number;
+    modbus_max_connections_per_source?: number;
+  };
   defaults?: {
     unlisted_writes?: 'deny';
     tao_ttl_s?: number;

@@ -12,12 +12,39 @@ export type TagType = 'bool' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'float3
 /** Register word order for 32-bit Modbus values: ABCD = big-endian, high word first. */
 export type WordOrder = 'ABCD' | 'CDAB' | 'BADC' | 'DCBA';
 
+/** How the gateway reaches a Modbus device: Modbus TCP (MBAP), RTU on a serial line, or RTU framing over TCP. */
+export type ModbusTransport = 'tcp' | 'rtu' | 'rtu_over_tcp';
+
+export interface SerialSettings {
+  /** Device path, e.g. /dev/ttyUSB0 or /dev/serial/by-id/... */
+  readonly path: string;
+  readonly baud: number;
+  readonly parity: 'none' | 'even' | 'odd';
+  readonly dataBits: 7 | 8;
+  readonly stopBits: 1 | 2;
+}
+
 export interface ModbusDevice {
   readonly id: string;
   readonly protocol: 'modbus';
+  readonly transport: ModbusTransport;
+  /** TCP and RTU over TCP: where the PLC (or the serial-to-Ethernet converter) listens; '' for RTU. */
   readonly host: string;
   readonly port: number;
+  /** RTU on a serial line only. */
+  readonly serial?: SerialSettings;
+  /** Unit id at the gateway's Modbus front (unique per front). */
   readonly unit: number;
+  /** Unit id sent to the PLC (default: unit). */
+  readonly plcUnit: number;
+  /** Requests with unit id 0 or 255 at the front go to this device. */
+  readonly default: boolean;
+  /** How long the gateway waits for the PLC's answer to one request. */
+  readonly timeoutMs: number;
+  /** Cap on concurrent connections to the PLC (TCP: a shared pool; RTU: the line is one connection). */
+  readonly maxConnections: number;
+  /** Silence kept on an RTU line between the end of one answer and the next request. */
+  readonly interFrameGapMs: number;
 }
 
 /** Security policies the gateway's PLC session may use (never Basic128Rsa15). */
@@ -151,9 +178,24 @@ export interface PolicyDefaults {
   readonly allowPlainPasswords: boolean;
 }
 
+/** Modbus exception classes a refusal is answered with (see src/refusal/codes.ts). */
+export type ModbusExceptionClass = import('../refusal/codes.js').ModbusExceptionClass;
+
+/** Settings of the gateway's Modbus TCP front (profile gateway.modbus_*); deployment, not policy (not hashed). */
+export interface ModbusFrontSettings {
+  /** Overrides of the default exception code per class. */
+  readonly exceptions: Readonly<Partial<Record<ModbusExceptionClass, number>>>;
+  /** A client connection with no request for this long is closed. */
+  readonly idleTimeoutS: number;
+  /** Open client connections allowed per source address. */
+  readonly maxConnectionsPerSource: number;
+}
+
 export interface Profile {
   readonly version: 1;
   readonly gateway: { readonly id: string; readonly site: string };
+  /** The Modbus front's settings (not part of the policy hash). */
+  readonly modbusFront: ModbusFrontSettings;
   readonly defaults: PolicyDefaults;
   readonly devices: ReadonlyMap<string, Device>;
   readonly tags: ReadonlyMap<string, TagPolicy>;

@@ -1,13 +1,13 @@
 /**
  * The "proxy cost" baseline: a raw MBAP forwarding proxy built from the
- * gateway's own framing (FrameReader) and PLC connection (PlcLink), with no
- * gate. Every frame (read or write) is forwarded as received; answers go
+ * gateway's own framing (FrameReader) and PLC connection pool (TcpPool,
+ * the one the Modbus front uses), with no gate. Every frame (read or write) is forwarded as received; answers go
  * back in order per connection, like the Modbus front does. Bench-only: it
  * separates the cost of proxying from the cost of gating.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { FrameReader } from '../../src/gateway/modbus/mbap.js';
-import { PlcLink } from '../../src/gateway/modbus/plc-link.js';
+import { encodeFrame, FrameReader } from '../../src/devices/modbus/mbap.js';
+import { TcpPool } from '../../src/devices/modbus/tcp-pool.js';
 
 export interface PassthroughProxy {
   readonly port: number;
@@ -16,18 +16,18 @@ export interface PassthroughProxy {
 
 export async function startPassthroughProxy(plcHost: string, plcPort: number): Promise<PassthroughProxy> {
   const sockets = new Set<Socket>();
+  const pool = new TcpPool({ host: plcHost, port: plcPort, maxConnections: 4, timeoutMs: 2000 });
   const server: Server = createServer({ noDelay: true }, (socket) => {
     socket.setNoDelay(true);
     sockets.add(socket);
-    const link = new PlcLink(plcHost, plcPort);
     const reader = new FrameReader();
     let chain = Promise.resolve();
     socket.on('data', (chunk: Buffer) => {
       const { frames, error } = reader.push(chunk);
       for (const f of frames) {
         chain = chain.then(() =>
-          link.send(f.raw).then(
-            (answer) => void (!socket.destroyed && socket.write(answer.raw)),
+          pool.request(f.unit, f.pdu).then(
+            (answer) => void (!socket.destroyed && socket.write(encodeFrame(f.tid, f.unit, answer))),
             () => void socket.destroy(),
           ),
         );
@@ -37,7 +37,6 @@ export async function startPassthroughProxy(plcHost: string, plcPort: number): P
     socket.on('error', () => {});
     socket.on('close', () => {
       sockets.delete(socket);
-      void chain.then(() => link.close());
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -51,6 +50,7 @@ export async function startPassthroughProxy(plcHost: string, plcPort: number): P
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
+        pool.close();
         server.close(() => resolve());
       }),
   };

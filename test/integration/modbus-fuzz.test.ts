@@ -8,7 +8,7 @@
 import { expect } from 'chai';
 import { connect, type Socket } from 'node:net';
 import { once } from 'node:events';
-import { FrameReader } from '../../src/gateway/modbus/mbap.js';
+import { FrameReader } from '../../src/devices/modbus/mbap.js';
 import { ModbusTagMap } from '../../src/gateway/modbus/mapping.js';
 import { classify } from '../../src/gateway/modbus/pdu.js';
 import type { ModbusDevice } from '../../src/policy/types.js';

@@ -50,10 +50,10 @@ describe('modbus front: gated writes through the gateway', function () {
     await hmi.writeRegisters(100, f32(42.5));
     expect(cell.plc!.readFloat32(100)).to.equal(42.5);
 
-    await expectException(hmi.writeRegisters(100, f32(500)), 0x01);
-    await expectException(hmi.writeRegisters(100, f32(80)), 0x01); // 42.5 -> 80 is a step of 37.5
-    await expectException(hmi.writeRegister(200, 7), 0x01);
-    await expectException(hmi.writeRegisters(101, [1]), 0x01); // half of the float32
+    await expectException(hmi.writeRegisters(100, f32(500)), 0x03); // out of range: illegal data value
+    await expectException(hmi.writeRegisters(100, f32(80)), 0x03); // 42.5 -> 80 is a step of 37.5
+    await expectException(hmi.writeRegister(200, 7), 0x02); // no tag: illegal data address
+    await expectException(hmi.writeRegisters(101, [1]), 0x02); // half of the float32
 
     expect(cell.plc!.readFloat32(100)).to.equal(42.5);
     expect(cell.plc!.holding(200, 1)).to.deep.equal([0]);
@@ -73,7 +73,7 @@ describe('modbus front: gated writes through the gateway', function () {
     const hmi = await connect();
     await hmi.writeCoil(0, false);
     expect(cell.plc!.coils(0, 1)).to.deep.equal([false]);
-    await expectException(hmi.writeCoil(5, true), 0x01);
+    await expectException(hmi.writeCoil(5, true), 0x02);
     expect(cell.plc!.coils(5, 1)).to.deep.equal([false]);
   });
 
@@ -89,17 +89,17 @@ describe('modbus front: gated writes through the gateway', function () {
 
   it('when skid.pressure_max = 500 needs a supervisor it is refused until bob approves, then goes through exactly once', async () => {
     const hmi = await connect();
-    await expectException(hmi.writeRegister(110, 500), 0x01);
+    await expectException(hmi.writeRegister(110, 500), 0x06); // waiting for approval: busy, retry later
     const [request] = (await pendingRequests(cell)).filter((r) => r.target === 'skid.pressure_max');
     expect(request).to.include({ actor: 'hmi-1', value: '500', need: 1 });
-    await expectException(hmi.writeRegister(110, 500), 0x01);
+    await expectException(hmi.writeRegister(110, 500), 0x06);
     expect(cell.plc!.holding(110, 1)).to.deep.equal([600]);
 
     expect(await approve(cell, request!.id, 'bob')).to.include({ ok: true });
     await hmi.writeRegister(110, 500);
     expect(cell.plc!.holding(110, 1)).to.deep.equal([500]);
 
-    await expectException(hmi.writeRegister(110, 500), 0x01); // a second identical write needs a new TAO
+    await expectException(hmi.writeRegister(110, 500), 0x06); // a second identical write needs a new TAO
     expect(cell.plc!.writes().filter((w) => w.address === 110)).to.have.length(1);
   });
 
@@ -159,14 +159,14 @@ describe('modbus front: gated writes through the gateway', function () {
       expect([...read!.pdu]).to.deep.equal([3, 2, ...u16(600)]);
       // FC 22 on pressure_max (needs approval): refused, PLC untouched
       const mask = await raw.request(8, 1, [22, ...u16(110, 0x0000, 0x01f4)]);
-      expect([...mask.pdu]).to.deep.equal([22 | 0x80, 0x01]);
+      expect([...mask.pdu]).to.deep.equal([22 | 0x80, 0x06]);
       // FC 23 writing flow_sp (within policy) and reading it back in one transaction
       const rw = await raw.request(9, 1, [23, ...u16(100, 2, 100, 2), 4, ...u16(...f32(45))]);
       expect(rw.pdu[0]).to.equal(23);
       expect([...rw.pdu.subarray(2)]).to.deep.equal(u16(...f32(45)));
       // FC 23 writing an unbound register: refused whole
       const bad = await raw.request(10, 1, [23, ...u16(100, 2, 300, 1), 2, ...u16(1)]);
-      expect([...bad.pdu]).to.deep.equal([23 | 0x80, 0x01]);
+      expect([...bad.pdu]).to.deep.equal([23 | 0x80, 0x02]);
       // FC 8 (diagnostics) never passes
       const diag = await raw.request(11, 1, [8, ...u16(1, 0)]);
       expect([...diag.pdu]).to.deep.equal([8 | 0x80, 0x01]);
@@ -178,7 +178,7 @@ describe('modbus front: gated writes through the gateway', function () {
     expect(cell.plc!.readFloat32(100)).to.equal(45);
   });
 
-  it('when a client addresses the gateway with unit 0 or 255 (direct TCP addressing) it reaches the skid; another unit is refused', async () => {
+  it('when a client addresses the gateway with unit 0 or 255 (direct TCP addressing) it reaches the default device skid; a unit no device has gets 0x0B', async () => {
     const raw = await RawClient.open(cell.modbusPort, '127.0.0.1');
     try {
       const w0 = await raw.request(1, 0, [16, ...u16(100, 2), 4, ...u16(...f32(41))]);
@@ -188,7 +188,9 @@ describe('modbus front: gated writes through the gateway', function () {
       expect(r255.unitId).to.equal(255);
       expect([...r255.pdu]).to.deep.equal([3, 4, ...u16(...f32(41))]);
       const w7 = await raw.request(3, 7, [6, ...u16(110, 500)]);
-      expect([...w7.pdu]).to.deep.equal([6 | 0x80, 0x01]);
+      expect([...w7.pdu]).to.deep.equal([6 | 0x80, 0x0b]);
+      const r7 = await raw.request(4, 7, [3, ...u16(100, 2)]);
+      expect([...r7.pdu]).to.deep.equal([3 | 0x80, 0x0b]);
     } finally {
       raw.close();
     }

@@ -47,7 +47,20 @@ describe('policy: the bundled profiles', () => {
       governanceDeadlineMs: 500,
       allowPlainPasswords: true,
     });
-    expect(demo.devices.get('skid')).to.deep.equal({ id: 'skid', protocol: 'modbus', host: '127.0.0.1', port: 5023, unit: 1 });
+    expect(demo.devices.get('skid')).to.deep.equal({
+      id: 'skid',
+      protocol: 'modbus',
+      transport: 'tcp',
+      host: '127.0.0.1',
+      port: 5023,
+      unit: 1,
+      plcUnit: 1,
+      default: true,
+      timeoutMs: 1000,
+      maxConnections: 4,
+      interFrameGapMs: 0,
+    });
+    expect(demo.devices.get('dosing')).to.deep.include({ protocol: 'modbus', transport: 'rtu_over_tcp', host: '127.0.0.1', port: 5026, unit: 2, plcUnit: 2, default: false, timeoutMs: 500 });
     expect(demo.devices.get('reactor')).to.deep.equal({
       id: 'reactor',
       protocol: 'opcua',
@@ -85,9 +98,21 @@ describe('policy: the bundled profiles', () => {
     expect(t.approvals.count).to.equal(0);
   });
 
-  it('when loaded, the only writable Modbus tags are the three of the contract', () => {
+  it('when loaded, dosing.rate_sp is holding 200 uint16 0..500 step 100, operator+optimizer, no approval; dosing.rate_pv is input 0, read-only', () => {
+    const t = tag(demo, 'dosing.rate_sp');
+    expect(t.modbus).to.deep.equal({ table: 'holding', address: 200, registers: 1, wordOrder: 'ABCD' });
+    expect(t).to.include({ type: 'uint16', min: 0, max: 500, maxStep: 100, device: 'dosing' });
+    expect(t.writeRoles).to.deep.equal(['operator', 'optimizer']);
+    expect(t.approvals).to.deep.equal({ count: 0, roles: [] });
+    const pv = tag(demo, 'dosing.rate_pv');
+    expect(pv.modbus).to.deep.include({ table: 'input', address: 0 });
+    expect(pv).to.include({ type: 'uint16', device: 'dosing' });
+    expect(pv.writeRoles).to.deep.equal([]);
+  });
+
+  it('when loaded, the only writable Modbus tags are the four of the contract', () => {
     const writable = [...demo.tags.values()].filter((t) => t.modbus && t.writeRoles.length > 0).map((t) => t.name);
-    expect(writable).to.deep.equal(['skid.flow_sp', 'skid.pressure_max', 'skid.pump_run']);
+    expect(writable).to.deep.equal(['skid.flow_sp', 'skid.pressure_max', 'skid.pump_run', 'dosing.rate_sp']);
     expect(tag(demo, 'skid.flow_pv').modbus?.table).to.equal('input');
   });
 
