@@ -4,7 +4,7 @@
  * reported as Refusal('bad_envelope') naming the field.
  */
 import type { ActorKind } from '../policy/types.js';
-import type { Approval, TaoPayload, TaoScope } from './payload.js';
+import type { Approval, TaoPayload, TaoScope } from './payload-types.js';
 import { Refusal } from '../refusal/codes.js';
 import { array, BASE64, HEX32, HEX64, integer, name, object, oneOf, optional, ShapeError, string, type Fields } from './strict.js';
 
