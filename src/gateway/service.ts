@@ -49,6 +49,9 @@ export interface GatewayService {
   close(): Promise<void>;
 }
 
+/** On a clean stop, how long the gateway waits for the upstream to acknowledge its last receipts. */
+export const STOP_FLUSH_MS = 3000;
+
 export async function startGateway(o: GatewayServiceOptions): Promise<GatewayService> {
   const gatewayId = o.profile.gateway.id;
   // Start-up phases, logged once at the end ("gateway started"): where the time to READY goes.
@@ -59,10 +62,18 @@ export async function startGateway(o: GatewayServiceOptions): Promise<GatewaySer
   const ledger = await Ledger.open(o.ledgerDir, { gatewayId, signer: o.signer, jtiCacheSize: 16_384 });
   lap('ledgerOpen');
   // Last step of every shutdown: a `stop` receipt (a clean stop is visible in the record;
-  // a crash shows as a `start` with no `stop` before it), then the ledger closes.
+  // a crash shows as a `start` with no `stop` before it), replicated (a bounded wait for the
+  // upstream's ack), then the broker link and the ledger close.
+  let endReplication: Replicator | undefined;
+  let endClient = async (): Promise<void> => {};
   const cleanups: (() => Promise<void>)[] = [
     async () => {
       await ledger.append('stop', { pid: process.pid }).catch((err: Error) => o.log.warn({ err: err.message }, 'stop receipt failed'));
+      if (endReplication) {
+        if (!(await endReplication.flush(STOP_FLUSH_MS))) o.log.warn({ lag: endReplication.lag, waitedMs: STOP_FLUSH_MS }, 'upstream did not acknowledge the stop receipt in time; it gets it after the next start');
+        await endReplication.close();
+      }
+      await endClient();
       await ledger.close();
     },
   ];
@@ -70,7 +81,7 @@ export async function startGateway(o: GatewayServiceOptions): Promise<GatewaySer
     await ledger.append('start', { policy: o.profile.policyHash, profile: o.profile.source, kid: o.signer.keyId, pid: process.pid });
     lap('startReceipt');
     const client = await connectMqtt(o.mqtt.url, { username: o.mqtt.username, password: o.mqtt.password, clientId: `${gatewayId}-${process.pid}` });
-    cleanups.unshift(() => client.endAsync());
+    endClient = () => client.endAsync();
     lap('mqttConnected');
     const requester = new Requester(client, topics.decisionBase(o.mqtt.username));
     cleanups.unshift(async () => requester.close());
@@ -140,7 +151,7 @@ export async function startGateway(o: GatewayServiceOptions): Promise<GatewaySer
       const r = new Replicator(ledger, client, gatewayId, o.trust, o.log, repl);
       await r.start();
       replicator = r;
-      cleanups.unshift(() => r.close());
+      endReplication = r;
     }
     lap('total');
     o.log.info({ ms: phases, sinceProcessStartMs: Math.round(performance.now()), receipts: ledger.head.seq + 1, checkpointerReadReceipts: checkpointer?.stats.receiptsRead }, 'gateway started');

@@ -42,6 +42,8 @@ export function bindGatewayMetrics(metrics: GatewayMetrics, gateway: () => Gatew
     stagedTaos: () => gateway().gate.staged.size,
     // NaN ("unknown") while this gateway does not replicate: 0 would claim the upstream is caught up.
     replicationLag: () => replicationLag(gateway()) ?? Number.NaN,
+    replicationFailures: () => gateway().replicator?.stats.failures ?? {},
+    ledgerRegressions: () => gateway().replicator?.stats.regressions,
     ...(o.pendingApprovals ? { pendingApprovals: o.pendingApprovals } : {}),
   });
 }

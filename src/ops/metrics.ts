@@ -31,6 +31,16 @@ export class GatewayMetrics {
   readonly ledgerHead = this.gauge('taogate_ledger_head_seq', 'Sequence number of the last receipt', () => this.sources.ledgerHead?.());
   readonly ledgerSize = this.gauge('taogate_ledger_receipts', 'Receipts in the ledger', () => this.sources.ledgerSize?.());
   readonly replicationLag = this.gauge('taogate_replication_lag_receipts', 'Receipts not yet acknowledged by the upstream', () => this.sources.replicationLag?.());
+  readonly replicationFailures = new Gauge({
+    name: 'taogate_replication_failures',
+    help: 'Replication steps that failed since start, by operation (publish, read, cursor, cosign, alarm); each is logged and retried',
+    labelNames: ['op'] as const,
+    registers: [this.registry],
+    collect: () => {
+      for (const [op, n] of Object.entries(this.sources.replicationFailures?.() ?? {})) this.replicationFailures.set({ op }, n);
+    },
+  });
+  readonly ledgerRegressions = this.gauge('taogate_ledger_regressions', 'Times the upstream (or the stored cursor) acknowledged receipts this ledger no longer holds', () => this.sources.ledgerRegressions?.());
   readonly stagedTaos = this.gauge('taogate_staged_taos', 'Pre-issued TAOs staged and not yet used', () => this.sources.stagedTaos?.());
   readonly pendingApprovals = this.gauge('taogate_pending_approvals', 'Approval requests waiting for approvers', () => this.sources.pendingApprovals?.());
 
@@ -65,6 +75,8 @@ export interface MetricSources {
   ledgerHead?: () => number;
   ledgerSize?: () => number;
   replicationLag?: () => number | undefined;
+  replicationFailures?: () => Readonly<Record<string, number>>;
+  ledgerRegressions?: () => number | undefined;
   stagedTaos?: () => number;
   pendingApprovals?: () => number;
 }

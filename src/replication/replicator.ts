@@ -18,6 +18,17 @@
  * - Cosignatures arriving on the cosign topic are checked (our own
  *   checkpoint note, a valid upstream cosignature) and stored as side keys
  *   `x!cosig/<size as 16 hex>`.
+ * - Nothing fails silently: a failed publish, ledger read, cursor write or
+ *   cosignature write is logged and counted (stats.failures, exported as
+ *   taogate_replication_failures); the watchdog retries the cursor and
+ *   cosignature writes that failed, and says hello again after a failed one.
+ * - flush(ms): on a clean stop the gateway waits (bounded) until the upstream
+ *   acknowledged its head, so the `stop` receipt reaches it.
+ * - Head regression: when the upstream (or the stored cursor) acknowledges a
+ *   receipt this ledger does not hold, the ledger lost receipts or was
+ *   restored from an older copy. That raises an alarm: an error log, the side
+ *   key `x!repl/regression`, stats.regressions, and one `alarm` receipt,
+ *   which the upstream receives (it also raises its own `backwards` alarm).
  */
 import type { MqttClient } from 'mqtt';
 import { verifyEd25519 } from '../crypto/ed25519.js';
@@ -41,6 +52,10 @@ export interface ReplicationOptions {
 }
 
 export const CURSOR_KEY = 'repl/cursor';
+export const REGRESSION_KEY = 'repl/regression';
+
+/** What failed, by operation (the label of taogate_replication_failures). */
+export type ReplicationFailure = 'publish' | 'read' | 'cursor' | 'cosign' | 'alarm';
 
 interface Cursor {
   seq: number;
@@ -59,7 +74,13 @@ export class Replicator {
   private timer: NodeJS.Timeout | undefined;
   private readonly cleanups: (() => void)[] = [];
   private closed = false;
-  readonly stats = { batches: 0, shipped: 0, hellos: 0, acks: 0, cosignatures: 0, diverged: 0 };
+  readonly stats = { batches: 0, shipped: 0, hellos: 0, acks: 0, cosignatures: 0, diverged: 0, regressions: 0, failures: { publish: 0, read: 0, cursor: 0, cosign: 0, alarm: 0 } as Record<ReplicationFailure, number> };
+  /** The cursor changed but its write failed: retried by the watchdog. */
+  private cursorDirty = false;
+  /** Verified cosignatures whose write failed: retried by the watchdog. */
+  private readonly cosignsToStore = new Map<number, string>();
+  /** Highest seq an alarm was raised for (one alarm per regression). */
+  private regressionRaisedFor = -1;
   private readonly cfg: Required<ReplicationOptions>;
 
   constructor(
@@ -76,6 +97,10 @@ export class Replicator {
   async start(): Promise<void> {
     const raw = await this.ledger.sideGet(CURSOR_KEY);
     if (raw) this.cursor = JSON.parse(raw) as Cursor;
+    // The upstream acknowledged this once: the ledger must still hold it.
+    if (this.cursor.seq >= 0 && (await this.ledger.get(this.cursor.seq).catch(() => undefined))?.hash !== this.cursor.hash) {
+      await this.regression(this.cursor.seq, this.cursor.hash, 'the stored upstream cursor');
+    }
     const ackTopic = topics.replAck(this.gatewayId);
     const cosignTopic = topics.replCosign(this.gatewayId);
     const onMessage = (topic: string, payload: Buffer) => {
@@ -112,11 +137,52 @@ export class Replicator {
     this.helloAt = Date.now();
     this.stats.hellos++;
     this.log.debug({ why, cursor: this.cursor.seq, head: this.ledger.head.seq }, 'replication: hello');
-    this.publish({ t: 'hello', head: this.ledger.head }).catch(() => undefined);
+    // A lost hello is said again by the watchdog (no answer within ackTimeoutMs).
+    this.publish({ t: 'hello', head: this.ledger.head }).catch((err: Error) => this.failed('publish', err, 'hello not sent'));
+  }
+
+  /** Logs and counts a failure (never silent). */
+  private failed(op: ReplicationFailure, err: unknown, what: string): void {
+    this.stats.failures[op]++;
+    this.log.warn({ op, err: (err as Error)?.message ?? String(err) }, `replication: ${what}`);
+  }
+
+  /**
+   * Waits until the upstream acknowledged the ledger's head as it is now, or
+   * ms passed. True when it did. For a clean stop: the `stop` receipt reaches
+   * the upstream before the process exits.
+   */
+  async flush(ms: number): Promise<boolean> {
+    const target = this.ledger.head.seq;
+    const until = Date.now() + ms;
+    this.kick();
+    while (this.cursor.seq < target && Date.now() < until && !this.closed) await new Promise((r) => setTimeout(r, 20));
+    return this.cursor.seq >= target;
+  }
+
+  /**
+   * The upstream holds (or once acknowledged) seq with hash, and this ledger
+   * does not: it lost receipts or was replaced by an older copy. Raised once
+   * per regression point.
+   */
+  private async regression(seq: number, hash: string, by: string): Promise<void> {
+    if (seq <= this.regressionRaisedFor) return;
+    this.regressionRaisedFor = seq;
+    this.stats.regressions++;
+    const head = this.ledger.head;
+    const detail = { acknowledged: { seq, hash }, head, by };
+    this.log.error(detail, `LEDGER REGRESSION: ${by} says seq ${seq} was acknowledged, but this ledger ${head.seq < seq ? `ends at seq ${head.seq}` : `holds a different receipt ${seq}`} (receipts lost or ledger restored from an older copy)`);
+    try {
+      await this.ledger.sidePut(REGRESSION_KEY, JSON.stringify({ ...detail, at: Date.now() }));
+      await this.ledger.append('alarm', { alarm: 'ledger_regression', acknowledged: { seq, hash }, head: { seq: head.seq, hash: head.hash }, by });
+    } catch (err) {
+      this.failed('alarm', err, 'regression alarm not recorded');
+    }
   }
 
   private watchdog(): void {
     const now = Date.now();
+    this.retryWrites();
     if (!this.client.connected) return;
     if (!this.synced) {
       if (now - this.helloAt > this.cfg.ackTimeoutMs) this.resync('no answer to hello');
@@ -129,9 +195,18 @@ export class Replicator {
   private async onAck(ack: AckMessage): Promise<void> {
     this.stats.acks++;
     const sync = ack.sync;
-    const ours = ack.seq < 0 ? undefined : await this.ledger.get(ack.seq).catch(() => undefined);
+    let ours: Receipt | undefined;
+    try {
+      ours = ack.seq < 0 ? undefined : await this.ledger.get(ack.seq);
+    } catch (err) {
+      // Cannot tell whether the ack matches: not a divergence; the watchdog says hello again.
+      this.failed('read', err, `receipt ${ack.seq} not readable to check an ack`);
+      this.synced = false;
+      return;
+    }
     const matches = ack.seq < 0 || (ours !== undefined && ours.hash === ack.hash);
     if (!matches) {
+      if (sync) await this.regression(ack.seq, ack.hash, 'the upstream');
       // The upstream holds a chain this ledger is not a continuation of.
       this.stats.diverged++;
       this.log.error({ upstream: ack.seq, head: this.ledger.head.seq }, 'replication: the upstream holds receipts this ledger does not have (restored from an older copy?); shipping from the local cursor so the upstream can locate the fork');
@@ -146,7 +221,8 @@ export class Replicator {
     if (ack.seq > this.cursor.seq) {
       this.cursor = { seq: ack.seq, hash: ack.hash };
       this.lastProgress = Date.now();
-      void this.ledger.sidePut(CURSOR_KEY, JSON.stringify(this.cursor), { sync: false }).catch(() => undefined);
+      this.cursorDirty = true;
+      void this.storeCursor({ sync: false });
     }
     if (sync) {
       this.gen++;
@@ -171,8 +247,39 @@ export class Replicator {
       this.log.warn({ size: msg.size }, 'replication: cosignature does not verify; ignored');
       return;
     }
-    await this.ledger.sidePut(cosigName(msg.size), JSON.stringify({ size: msg.size, note: msg.note })).catch(() => undefined);
-    this.stats.cosignatures++;
+    this.cosignsToStore.set(msg.size, msg.note);
+    await this.storeCosign(msg.size, msg.note);
+  }
+
+  /** Stores a verified cosignature; counted only once it is stored (a failed write is retried by the watchdog). */
+  private async storeCosign(size: number, note: string): Promise<void> {
+    try {
+      await this.ledger.sidePut(cosigName(size), JSON.stringify({ size, note }));
+    } catch (err) {
+      this.failed('cosign', err, `cosignature of size ${size} not stored; will retry`);
+      return;
+    }
+    if (this.cosignsToStore.get(size) === note) {
+      this.cosignsToStore.delete(size);
+      this.stats.cosignatures++;
+    }
+  }
+
+  private async storeCursor(opts: { sync: boolean }): Promise<boolean> {
+    const cursor = { ...this.cursor };
+    try {
+      await this.ledger.sidePut(CURSOR_KEY, JSON.stringify(cursor), opts);
+    } catch (err) {
+      this.failed('cursor', err, `upstream cursor (seq ${cursor.seq}) not stored; will retry`);
+      return false;
+    }
+    if (this.cursor.seq === cursor.seq) this.cursorDirty = false;
+    return true;
+  }
+
+  private retryWrites(): void {
+    if (this.cursorDirty) void this.storeCursor({ sync: false });
+    for (const [size, note] of this.cosignsToStore) void this.storeCosign(size, note);
   }
 
   /** Runs the shipping loop unless it is running (then it runs once more). */
@@ -210,7 +317,8 @@ export class Replicator {
       try {
         await this.publish({ t: 'batch', receipts: batch });
       } catch (err) {
-        this.log.debug({ err: (err as Error).message }, 'replication: publish failed; will resync');
+        this.failed('publish', err, 'receipt batch not sent; will say hello again');
+        this.synced = false;
         return;
       }
       if (gen !== this.gen) return; // a resync happened meanwhile: it decides where to go on
@@ -228,7 +336,7 @@ export class Replicator {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     for (const c of this.cleanups.splice(0)) c();
-    await this.ledger.sidePut(CURSOR_KEY, JSON.stringify(this.cursor)).catch(() => undefined);
+    await this.storeCursor({ sync: true });
   }
 }
 
