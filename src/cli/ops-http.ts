@@ -10,6 +10,7 @@ import type { GatewayService } from '../gateway/service.js';
 import type { GovernanceService } from '../governance/service.js';
 import { bindGatewayMetrics, gatewayChecks, replicationLag, timeLedgerAppends } from '../ops/gateway-ops.js';
 import { governanceChecks, governanceRegistry } from '../ops/governance-ops.js';
+import { gatewayRoutes } from '../ops/gateway-routes.js';
 import { startOpsServer } from '../ops/http.js';
 import type { GatewayMetrics } from '../ops/metrics.js';
 import type { TrustStore } from '../tao/truststore.js';
@@ -42,7 +43,7 @@ export async function startGatewayHttp(gw: GatewayService, metrics: GatewayMetri
   timeLedgerAppends(gw.ledger, metrics);
   bindGatewayMetrics(metrics, () => gw);
   const approverConsole = startConsole({ role: 'gateway', ledger: () => gw.ledger, trust, replicationLag: () => replicationLag(gw) }, { log: o.log.child({ svc: 'console' }) });
-  const server = await startOpsServer({ host: o.host, port: o.port, registry: metrics.registry, checks: gatewayChecks(() => gw), routes: approverConsole.routes });
+  const server = await startOpsServer({ host: o.host, port: o.port, registry: metrics.registry, checks: gatewayChecks(() => gw), routes: [...gatewayRoutes(() => gw), ...approverConsole.routes] });
   return {
     url: server.url,
     async close() {

@@ -10,6 +10,7 @@ import type { Profile } from '../policy/types.js';
 import type { TrustStore } from '../tao/truststore.js';
 import type { Front } from './front.js';
 import { Gate } from './gate/gate.js';
+import type { RefusalRecorderOptions } from './gate/refusal-recorder.js';
 import type { GateLogger, GateObserver } from './gate/ports.js';
 import { MqttGovernanceClient } from './governance-client.js';
 import { GovernanceHeartbeat } from './heartbeat.js';
@@ -34,6 +35,8 @@ export interface GatewayServiceOptions {
   readonly governanceDeadlineMs?: number;
   readonly observe?: GateObserver;
   readonly replication?: GatewayReplicationOptions;
+  /** Per-source refusal burst and summary interval (src/gateway/gate/refusal-recorder.ts). */
+  readonly refusals?: RefusalRecorderOptions;
 }
 
 export interface GatewayService {
@@ -94,6 +97,7 @@ export async function startGateway(o: GatewayServiceOptions): Promise<GatewaySer
       log: o.log,
       observe: o.observe,
       governanceDeadlineMs: o.governanceDeadlineMs,
+      refusals: o.refusals,
       readCurrent: async (tag) => fronts.find((f) => f.owns(tag))?.readCurrent(tag),
     });
     const unserve = await serveRequests(client, topics.stage(gatewayId), async (body) => {

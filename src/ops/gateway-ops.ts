@@ -8,6 +8,7 @@ import { access } from 'node:fs/promises';
 import type { GovernanceHeartbeat } from '../gateway/heartbeat.js';
 import type { GatewayService } from '../gateway/service.js';
 import type { Ledger } from '../ledger/index.js';
+import { outcomesCheck } from './gateway-routes.js';
 import type { ReadinessCheck } from './http.js';
 import type { GatewayMetrics } from './metrics.js';
 
@@ -40,6 +41,7 @@ export function bindGatewayMetrics(metrics: GatewayMetrics, gateway: () => Gatew
     ledgerHead: () => gateway().ledger.head.seq,
     ledgerSize: () => gateway().ledger.count,
     stagedTaos: () => gateway().gate.staged.size,
+    indeterminateOpen: () => gateway().gate.indeterminates.size,
     // NaN ("unknown") while this gateway does not replicate: 0 would claim the upstream is caught up.
     replicationLag: () => replicationLag(gateway()) ?? Number.NaN,
     replicationFailures: () => gateway().replicator?.stats.failures ?? {},
@@ -72,6 +74,7 @@ export function gatewayChecks(gateway: () => GatewayService): Record<string, Rea
     broker: () => (gateway().client.connected ? { ok: true } : { ok: false, detail: 'gateway not connected to the broker' }),
     governance: governanceAnswering(() => gateway().heartbeat),
     ledger: writable,
+    outcomes: outcomesCheck(gateway),
     upstream: upstreamStatus(gateway),
   };
 }

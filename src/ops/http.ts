@@ -7,7 +7,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
 
-export type ReadinessCheck = () => Promise<{ ok: boolean; detail?: string }> | { ok: boolean; detail?: string };
+/** ok false: not ready (503). degraded: ready, but something needs a person (reported, still 200). */
+export interface CheckResult {
+  ok: boolean;
+  degraded?: boolean;
+  detail?: string;
+}
+
+export type ReadinessCheck = () => Promise<CheckResult> | CheckResult;
 
 export type Route = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> | boolean;
 
@@ -57,7 +64,7 @@ async function handle(o: OpsServerOptions, req: IncomingMessage, res: ServerResp
   const url = new URL(req.url ?? '/', 'http://localhost');
   if (req.method === 'GET' && url.pathname === '/healthz') return json(res, 200, { ok: true });
   if (req.method === 'GET' && url.pathname === '/readyz') {
-    const results: Record<string, { ok: boolean; detail?: string }> = {};
+    const results: Record<string, CheckResult> = {};
     for (const [name, check] of Object.entries(o.checks)) {
       try {
         results[name] = await check();
@@ -66,7 +73,8 @@ async function handle(o: OpsServerOptions, req: IncomingMessage, res: ServerResp
       }
     }
     const ok = Object.values(results).every((r) => r.ok);
-    return json(res, ok ? 200 : 503, { ok, checks: results });
+    const degraded = Object.values(results).some((r) => r.degraded === true);
+    return json(res, ok ? 200 : 503, { ok, ...(degraded ? { degraded } : {}), checks: results });
   }
   if (req.method === 'GET' && url.pathname === '/metrics') {
     const body = await o.registry.metrics();

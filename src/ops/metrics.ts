@@ -41,6 +41,7 @@ export class GatewayMetrics {
     },
   });
   readonly ledgerRegressions = this.gauge('taogate_ledger_regressions', 'Times the upstream (or the stored cursor) acknowledged receipts this ledger no longer holds', () => this.sources.ledgerRegressions?.());
+  readonly indeterminateOpen = this.gauge('taogate_indeterminate_open', 'Writes whose outcome is indeterminate (may or may not have reached the PLC) and not yet settled by a person', () => this.sources.indeterminateOpen?.());
   readonly stagedTaos = this.gauge('taogate_staged_taos', 'Pre-issued TAOs staged and not yet used', () => this.sources.stagedTaos?.());
   readonly pendingApprovals = this.gauge('taogate_pending_approvals', 'Approval requests waiting for approvers', () => this.sources.pendingApprovals?.());
 
@@ -79,4 +80,5 @@ export interface MetricSources {
   ledgerRegressions?: () => number | undefined;
   stagedTaos?: () => number;
   pendingApprovals?: () => number;
+  indeterminateOpen?: () => number;
 }

@@ -5,6 +5,7 @@
  */
 import { startConsole } from '../../src/console/index.js';
 import { bindGatewayMetrics, gatewayChecks, replicationLag, timeLedgerAppends } from '../../src/ops/gateway-ops.js';
+import { gatewayRoutes } from '../../src/ops/gateway-routes.js';
 import { startOpsServer } from '../../src/ops/http.js';
 import type { GatewayMetrics } from '../../src/ops/metrics.js';
 import type { Cell } from './cell.js';
@@ -33,7 +34,7 @@ export async function startCellHttp(cell: Cell, metrics: GatewayMetrics): Promis
       ? [{ tag: 'skid.flow_pv', label: 'Measured flow', units: 'm3/h', setpoint: 'skid.flow_sp', marks: ['skid.flow_sp'], read: () => ({ pv: cell.plc!.readInputFloat32(0), sp: cell.plc!.readFloat32(100) }) }]
       : [],
   });
-  const server = await startOpsServer({ host: '127.0.0.1', port: 0, registry: metrics.registry, checks: gatewayChecks(gateway), routes: approverConsole.routes });
+  const server = await startOpsServer({ host: '127.0.0.1', port: 0, registry: metrics.registry, checks: gatewayChecks(gateway), routes: [...gatewayRoutes(gateway), ...approverConsole.routes] });
   return {
     url: server.url,
     metrics,

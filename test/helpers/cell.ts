@@ -24,6 +24,7 @@ import { startModbusSim, type ModbusSim } from '../../simulators/modbus/index.js
 import type { OpcuaSim } from '../../simulators/opcua/index.js';
 import { GatewayMetrics } from '../../src/ops/metrics.js';
 import { startCellHttp, type CellHttp } from './cell-http.js';
+import type { RefusalRecorderOptions } from '../../src/gateway/gate/refusal-recorder.js';
 
 /**
  * OPC UA certificates are made once per test process (each takes ~1 s) and
@@ -52,6 +53,10 @@ export interface CellOptions {
   readonly editProfile?: (p: Profile) => Profile;
   /** Gateway replication and checkpoint options (issue 5; default: on, as the trust store has an upstream key). */
   readonly replication?: GatewayReplicationOptions;
+  /** Put something between the gateway and the skid PLC (e.g. a delaying proxy): gets the PLC's port, returns the port the gateway uses. */
+  readonly skidVia?: (plcPort: number) => Promise<number>;
+  /** Per-source refusal burst and summary interval of the gate. */
+  readonly refusals?: RefusalRecorderOptions;
 }
 
 export interface Cell {
@@ -88,7 +93,7 @@ export async function startCell(o: CellOptions = {}): Promise<Cell> {
   let profile = loadProfile(o.profilePath ?? DEMO_PROFILE);
   if (o.editProfile) profile = o.editProfile(profile);
   const plc = o.modbus ? await startModbusSim({ host: '127.0.0.1', port: 0, logFile: join(dir, 'plc-writes.jsonl'), tickMs: 100 }) : undefined;
-  if (plc) profile = withDeviceOverrides(profile, { skid: { host: '127.0.0.1', port: plc.port } });
+  if (plc) profile = withDeviceOverrides(profile, { skid: { host: '127.0.0.1', port: o.skidVia ? await o.skidVia(plc.port) : plc.port } });
   let opcuaPlc: OpcuaSim | undefined;
   if (o.opcua) {
     // imported lazily: node-opcua takes ~1 s to load, and Modbus-only cells do not need it
@@ -126,6 +131,7 @@ export async function startCell(o: CellOptions = {}): Promise<Cell> {
       log: silentLogger,
       governanceDeadlineMs: o.deadlineMs,
       replication: o.replication,
+      refusals: o.refusals,
       fronts:
         o.modbus || o.opcua
           ? buildFronts(

@@ -9,9 +9,9 @@ import type { RequestView } from '../../src/governance/views.js';
 
 export type Answer = Record<string, unknown>;
 
-export async function requestTao(cell: Cell, actor: string, target: string, value: string, opts: { reason?: string; signAs?: string } = {}): Promise<Answer> {
+export async function requestTao(cell: Cell, actor: string, target: string, value: string, opts: { reason?: string; signAs?: string; expect?: string } = {}): Promise<Answer> {
   const key = readPrivateKeyFile(keyPaths(cell.keysDir).actor(opts.signAs ?? actor));
-  const signed = signMessage(MESSAGE_TYPES.taoRequest, { proposal: { actor, op: 'write', target, value, ...(opts.reason ? { reason: opts.reason } : {}) } }, key.signer);
+  const signed = signMessage(MESSAGE_TYPES.taoRequest, { proposal: { actor, op: 'write', target, value, ...(opts.reason ? { reason: opts.reason } : {}), ...(opts.expect !== undefined ? { expect: opts.expect } : {}) } }, key.signer);
   const op = await cell.operator();
   try {
     return (await op.decisions.request(topics.govRequest, { type: 'tao.request', signed }, 3000)) as Answer;

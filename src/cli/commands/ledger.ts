@@ -10,6 +10,7 @@ import { findTrustStore } from '../trust.js';
 import { progressReporter } from '../progress.js';
 import { receiptToLine } from '../../historian/influx.js';
 import { registerBundleCommand } from './bundle.js';
+import { registerSettleCommand } from './settle.js';
 
 interface LedgerOpts {
   data: string;
@@ -114,6 +115,7 @@ export function registerLedgerCommands(program: Command): void {
     );
 
   registerBundleCommand(ledger, program);
+  registerSettleCommand(ledger);
 }
 
 function exportFormat(name: string): (r: Receipt) => string {

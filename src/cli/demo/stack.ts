@@ -13,6 +13,7 @@ import { buildFronts } from '../../gateway/fronts.js';
 import { readUsersFile, startBroker } from '../../mqtt/index.js';
 import { join } from 'node:path';
 import { GatewayMetrics } from '../../ops/metrics.js';
+import { gatewayRoutes } from '../../ops/gateway-routes.js';
 import { startOpsServer } from '../../ops/http.js';
 import { bindGatewayMetrics, gatewayChecks, replicationLag, timeLedgerAppends } from '../../ops/gateway-ops.js';
 import { startConsole } from '../../console/index.js';
@@ -148,7 +149,7 @@ export async function startDemoStack(o: DemoOptions): Promise<DemoStack> {
       port: base + 5,
       registry: metrics.registry,
       checks: gatewayChecks(() => gateway),
-      routes: approverConsole.routes,
+      routes: [...gatewayRoutes(() => gateway), ...approverConsole.routes],
     });
     closers.push(() => http.close());
 

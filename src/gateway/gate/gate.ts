@@ -28,6 +28,7 @@ import { StagedTaos } from './staged.js';
 import { openTicket } from './ticket.js';
 import { requestBody } from './request-body.js';
 import { TaoPresenter, type PresentAs, type PresentResult } from './presenter.js';
+import { BreakGlass } from './breakglass.js';
 import { reconcileOpenIntents } from './recover.js';
 import { RateGuard } from './rate.js';
 import { RefusalRecorder, sourceKeyOf, type RefusalRecorderOptions } from './refusal-recorder.js';
@@ -50,13 +51,15 @@ export interface GateOptions {
   readonly refusals?: RefusalRecorderOptions;
 }
 
-export type SettleResult = { readonly ok: true; readonly seq: number } | { readonly ok: false; readonly code: RefusalCode; readonly reason: string };
+export type SettleResult = { readonly ok: true; readonly seq: number; readonly intent: number } | { readonly ok: false; readonly code: RefusalCode; readonly reason: string };
 
 export class Gate {
   readonly staged = new StagedTaos();
   /** Open indeterminate outcomes (an alarm until a person settles each). */
   readonly indeterminates = new IndeterminateIndex();
   readonly refusals: RefusalRecorder;
+  /** The break-glass window (./breakglass.ts). */
+  readonly breakglass: BreakGlass;
   private readonly rate: RateGuard;
   private readonly settleNonces = new NonceCache(10_000);
   private opening: Promise<void> | undefined;
@@ -73,6 +76,7 @@ export class Gate {
     this.presenter = new TaoPresenter({ profile: opts.profile, trust: opts.trust, ledger: opts.ledger, staged: this.staged, now: this.now, log: this.log });
     this.rate = new RateGuard(opts.profile);
     this.refusals = new RefusalRecorder(opts.ledger, this.now, this.log, opts.refusals);
+    this.breakglass = new BreakGlass({ profile: opts.profile, trust: opts.trust, ledger: opts.ledger, now: this.now, log: this.log, indeterminates: this.indeterminates, observe: opts.observe });
   }
 
   /**
@@ -94,6 +98,7 @@ export class Gate {
     const restored = await this.presenter.restore();
     const indeterminate = await this.indeterminates.load(ledger.sideEntries(INDETERMINATE_PREFIX));
     const rate = await this.rate.recover(ledger, this.now());
+    await this.breakglass.recover();
     await opts.readsReady?.catch(() => undefined);
     const reconciled = await reconcileOpenIntents(ledger, open, this.profile, this.readCurrent, this.log, this.indeterminates);
     this.log.info({ staged: restored, openIndeterminate: indeterminate, rateTargets: rate.targets, ...reconciled }, 'gate started');
@@ -107,6 +112,7 @@ export class Gate {
   async stop(): Promise<void> {
     if (this.sweeper) clearInterval(this.sweeper);
     this.sweeper = undefined;
+    this.breakglass.stop();
     await this.refusals.stop();
   }
 
@@ -139,13 +145,13 @@ export class Gate {
     if (!checked.ok) return checked;
     const { msg } = checked;
     if (msg.gateway !== this.profile.gateway.id) return { ok: false, code: 'wrong_audience', reason: `the settlement is for gateway ${String(msg.gateway)}, this is ${this.profile.gateway.id}` };
-    const person = this.profile.actors.get(checked.signer);
-    if (!person || person.kind !== 'human') return { ok: false, code: 'role_not_allowed', reason: `${checked.signer} is not a human actor of this profile` };
-    const intent = msg.intent;
+    const person = this.profile.approvers.get(checked.signer);
+    if (!person) return { ok: false, code: 'role_not_allowed', reason: `${checked.signer} is not an approver of this profile` };
+    const intent = typeof msg.seq === 'number' ? await this.intentOf(msg.seq) : undefined;
     const outcome = msg.outcome;
     const reason = msg.reason;
     if (typeof intent !== 'number' || (outcome !== 'committed' && outcome !== 'voided') || typeof reason !== 'string' || reason.trim().length === 0) {
-      return { ok: false, code: 'malformed', reason: 'a settlement names {intent: seq, outcome: committed|voided, reason: text}' };
+      return { ok: false, code: 'malformed', reason: 'a settlement names {seq, outcome: committed|voided, reason: text}' };
     }
     const open: OpenIndeterminate | undefined = this.indeterminates.get(intent);
     if (!open) return { ok: false, code: 'unknown_request', reason: `intent ${intent} has no open indeterminate outcome` };
@@ -157,7 +163,17 @@ export class Gate {
     this.indeterminates.settled(intent);
     this.log.warn({ intent, outcome, by: checked.signer, seq: receipt.seq }, 'indeterminate outcome settled');
     this.opts.observe?.({ protocol: 'cli', outcome: 'settled', target: open.target });
-    return { ok: true, seq: receipt.seq };
+    return { ok: true, seq: receipt.seq, intent };
+  }
+
+  /** The intent a settlement names: the intent itself, or the intent of an indeterminate receipt. */
+  private async intentOf(seq: number): Promise<number> {
+    if (this.indeterminates.get(seq)) return seq;
+    for await (const r of this.opts.ledger.iterate({ from: seq, to: seq })) {
+      const body = r.body as { intent?: unknown } | null;
+      if (r.kind === 'indeterminate' && body && typeof body.intent === 'number') return body.intent;
+    }
+    return seq;
   }
 
   /** Waits for start(); a failed start is a reason to refuse. */
@@ -236,6 +252,9 @@ export class Gate {
       if (!checked.ok) return this.refuse(req, checked.code, `staged TAO ${staged.jti}: ${checked.reason}`, staged.jti);
       return this.consume(req, actor, checked.tao, checked.envelope, { unstage: staged.jti }, 'staged');
     }
+
+    // Break-glass: an open window that covers this write forwards it without a TAO (the hard limits passed above).
+    if (this.breakglass.covers(req)) return this.breakglass.authorize(req, actor, () => this.rate.authorized(req.target, this.now()), (code, reason) => this.refuse(req, code, reason));
 
     const started = performance.now();
     let decision;

@@ -1,0 +1,68 @@
+/**
+ * Gateway routes on the ops HTTP endpoint (cell network / loopback only):
+ *   GET  /api/indeterminate  the open indeterminate outcomes (an alarm each)
+ *   POST /api/settle         a person's signed settlement of one (see
+ *                            `taogate ledger settle`); the signature is the
+ *                            authorization, checked by the gate.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { GatewayService } from '../gateway/service.js';
+import { json, type ReadinessCheck, type Route } from './http.js';
+
+const MAX_BODY = 16 * 1024;
+
+export function gatewayRoutes(gateway: () => GatewayService): Route[] {
+  return [
+    async (req, res, url) => {
+      if (url.pathname !== '/api/indeterminate' || req.method !== 'GET') return false;
+      const gw = gateway();
+      json(res, 200, { gateway: gw.gate.profile.gateway.id, open: gw.gate.indeterminates.list() });
+      return true;
+    },
+    async (req, res, url) => {
+      if (url.pathname !== '/api/settle') return false;
+      if (req.method !== 'POST') {
+        json(res, 405, { ok: false, code: 'malformed', reason: 'POST a signed settlement' });
+        return true;
+      }
+      let body: unknown;
+      try {
+        body = JSON.parse(await readBody(req));
+      } catch (err) {
+        json(res, 400, { ok: false, code: 'malformed', reason: `body: ${(err as Error).message}` });
+        return true;
+      }
+      const result = await gateway().gate.settle(body);
+      json(res, result.ok ? 200 : 409, result);
+      return true;
+    },
+  ];
+}
+
+/** Degraded (not unready) while indeterminate outcomes wait for a person: writes still flow. */
+export function outcomesCheck(gateway: () => GatewayService): ReadinessCheck {
+  return () => {
+    const open = gateway().gate.indeterminates.list();
+    if (open.length === 0) return { ok: true, detail: 'no open indeterminate outcomes' };
+    const shown = open.slice(0, 10).map((e) => `${e.intent} (${e.target})`);
+    return { ok: true, degraded: true, detail: `degraded: ${open.length} indeterminate outcome(s) need settling (taogate ledger settle): intent ${shown.join(', ')}${open.length > 10 ? ', ...' : ''}` };
+  };
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reject(new Error(`larger than ${MAX_BODY} bytes`));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
