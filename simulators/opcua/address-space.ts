@@ -22,8 +22,10 @@ import {
   DataType,
   StatusCodes,
   Variant,
+  standardUnits,
   type CallMethodResultOptions,
   type IAddressSpace,
+  type Namespace as UANamespace,
   type ISessionContext,
   type StatusCode,
   type UAVariable,
@@ -65,7 +67,7 @@ export function buildReactor(addressSpace: IAddressSpace, state: ReactorState, l
       dataType: spec.dataType,
     };
     if (spec.writable) {
-      const variable = namespace.addVariable({
+      const variable = addTagVariable(namespace, spec, {
         ...common,
         accessLevel: 'CurrentRead | CurrentWrite',
         userAccessLevel: 'CurrentRead | CurrentWrite',
@@ -80,7 +82,7 @@ export function buildReactor(addressSpace: IAddressSpace, state: ReactorState, l
       });
       logAppliedWrites(variable, spec, log);
     } else {
-      const variable = namespace.addVariable({
+      const variable = addTagVariable(namespace, spec, {
         ...common,
         accessLevel: 'CurrentRead',
         userAccessLevel: 'CurrentRead',
@@ -108,6 +110,26 @@ export function buildReactor(addressSpace: IAddressSpace, state: ReactorState, l
 
 type Namespace = ReturnType<IAddressSpace['getOwnNamespace']>;
 type UAObject = ReturnType<Namespace['addObject']>;
+type VariableOptions = Parameters<Namespace['addVariable']>[0];
+
+/**
+ * Analog tags become AnalogItemType variables with the EngineeringUnits and
+ * EURange properties a real PLC publishes (what `taogate profile import
+ * opcua` reads); the rest are plain variables.
+ */
+function addTagVariable(namespace: Namespace, spec: TagSpec, options: VariableOptions): UAVariable {
+  if (!spec.analog) return namespace.addVariable(options);
+  const { value, ...rest } = options as VariableOptions & { value?: { dataType: DataType; value: TagValue } };
+  // The own namespace of a server is a full Namespace (data access included); INamespace does not say so.
+  const dataAccess = namespace as unknown as UANamespace;
+  const variable: UAVariable = dataAccess.addAnalogDataItem({
+    ...(rest as Parameters<UANamespace['addAnalogDataItem']>[0]),
+    engineeringUnitsRange: { low: spec.analog.low, high: spec.analog.high },
+    engineeringUnits: standardUnits[spec.analog.units],
+  });
+  if (value) variable.setValueFromSource(value, StatusCodes.Good);
+  return variable;
+}
 
 function addMethods(namespace: Namespace, reactor: UAObject, state: ReactorState, log: SimLog, publish: () => void): void {
   const start = namespace.addMethod(reactor, {

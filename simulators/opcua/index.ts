@@ -8,6 +8,7 @@ export type {
   ClientInfo,
   OpcuaSim,
   OpcuaSimOptions,
+  OpcuaSimSecurity,
   ReactorTag,
   SimLogEntry,
   TagValue,

@@ -1,23 +1,21 @@
 /**
  * startOpcuaSim: the OPC UA reactor PLC.
  *
- * Security None only, anonymous allowed: the simulator is the PLC, and the
- * gateway in front of it terminates secure channels. The TCP listener binds
+ * Security: open by default (SecurityPolicy None, anonymous sessions: a lab
+ * PLC), or hardened with `security` (see security.ts): Basic256Sha256 and
+ * stronger with Sign / SignAndEncrypt, user login only, and only trusted
+ * client certificates, as a PLC with its security switched on. The TCP listener binds
  * to `host` only (node-opcua's `host` option is passed to net.Server#listen;
  * without it node-opcua listens on :: / 0.0.0.0). `hostname` is what the
  * endpoint URLs advertise and is set to the same address.
  */
 import { join } from 'node:path';
-import {
-  MessageSecurityMode,
-  OPCUACertificateManager,
-  OPCUAServer,
-  SecurityPolicy,
-} from 'node-opcua';
+import { OPCUACertificateManager, OPCUAServer } from 'node-opcua';
 import { buildReactor } from './address-space.js';
 import { findFreePort } from './free-port.js';
 import { initialReactorState, stepReactor, type ReactorState } from './model.js';
 import { defaultPkiDir, withPkiLock } from './pki.js';
+import { serverSecurity, trustClientCertificates } from './security.js';
 import { SimLog } from './sim-log.js';
 import { findTag } from './tags.js';
 import type { OpcuaSim, OpcuaSimOptions, ReactorTag, TagValue } from './types.js';
@@ -28,6 +26,7 @@ interface ResolvedOptions {
   pkiDir: string;
   logFile: string | undefined;
   tickMs: number;
+  security: OpcuaSimOptions['security'];
 }
 
 function resolveOptions(options: OpcuaSimOptions): ResolvedOptions {
@@ -41,6 +40,7 @@ function resolveOptions(options: OpcuaSimOptions): ResolvedOptions {
     pkiDir: options.pkiDir ?? defaultPkiDir(),
     logFile: options.logFile,
     tickMs,
+    security: options.security,
   };
 }
 
@@ -71,17 +71,18 @@ function isAddrInUse(err: unknown): boolean {
 }
 
 async function startOn(opts: ResolvedOptions, port: number, state: ReactorState, log: SimLog): Promise<OpcuaSim> {
+  const serverPki = join(opts.pkiDir, 'server');
+  if (opts.security?.trustedClientCertificates) trustClientCertificates(serverPki, opts.security.trustedClientCertificates);
   const server = new OPCUAServer({
     host: opts.host,
     hostname: opts.host,
     port,
-    securityPolicies: [SecurityPolicy.None],
-    securityModes: [MessageSecurityMode.None],
-    allowAnonymous: true,
+    ...serverSecurity(opts.security),
     isAuditing: false,
     serverCertificateManager: new OPCUACertificateManager({
-      rootFolder: join(opts.pkiDir, 'server'),
-      automaticallyAcceptUnknownCertificate: true,
+      rootFolder: serverPki,
+      // open: any client; hardened: only certificates in PKI/server/trusted/certs
+      automaticallyAcceptUnknownCertificate: opts.security === undefined,
     }),
     // Without this node-opcua creates $HOME/.config/node-opcua-default/UserPKI.
     userCertificateManager: new OPCUACertificateManager({ rootFolder: join(opts.pkiDir, 'user') }),
@@ -113,6 +114,7 @@ async function startOn(opts: ResolvedOptions, port: number, state: ReactorState,
   return {
     endpoint: `opc.tcp://${opts.host}:${port}`,
     port,
+    certificateFile: join(serverPki, 'own', 'certs', 'certificate.pem'),
     close: () => {
       closing ??= (async () => {
         clearInterval(timer);

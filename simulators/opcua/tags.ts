@@ -9,11 +9,16 @@ export const REACTOR_NAMESPACE_INDEX = 1;
 
 export type TagDataType = 'Double' | 'Int32' | 'String';
 
+/** Engineering units (OPC UA standard units, UNECE codes) of the analog tags. */
+export type TagUnit = 'degree_celsius' | 'revolutions_per_minute';
+
 export interface TagSpec {
   tag: ReactorTag;
   dataType: TagDataType;
   writable: boolean;
   description: string;
+  /** Analog items carry EngineeringUnits and EURange properties (what a profile import reads). */
+  analog?: { units: TagUnit; low: number; high: number };
   read(s: ReactorState): TagValue;
   /** Only for writable tags: applies a type-checked value to the model. */
   write?(s: ReactorState, value: number): void;
@@ -25,6 +30,7 @@ export const TAGS: readonly TagSpec[] = [
     dataType: 'Double',
     writable: true,
     description: 'reactor temperature setpoint, degC (initial 80)',
+    analog: { units: 'degree_celsius', low: 0, high: 200 },
     read: (s) => s.tempSp,
     write: (s, v) => { s.tempSp = v; },
   },
@@ -33,6 +39,7 @@ export const TAGS: readonly TagSpec[] = [
     dataType: 'Int32',
     writable: true,
     description: 'agitator speed setpoint, rpm (initial 120)',
+    analog: { units: 'revolutions_per_minute', low: 0, high: 1000 },
     read: (s) => s.agitatorRpm,
     write: (s, v) => { s.agitatorRpm = v; },
   },
@@ -41,6 +48,7 @@ export const TAGS: readonly TagSpec[] = [
     dataType: 'Double',
     writable: true,
     description: 'highest jacket temperature, degC (initial 120)',
+    analog: { units: 'degree_celsius', low: 0, high: 250 },
     read: (s) => s.jacketLimit,
     write: (s, v) => { s.jacketLimit = v; },
   },
@@ -49,6 +57,7 @@ export const TAGS: readonly TagSpec[] = [
     dataType: 'Double',
     writable: false,
     description: 'reactor temperature, degC; follows the jacket with a ~5 s lag',
+    analog: { units: 'degree_celsius', low: 0, high: 250 },
     read: (s) => s.tempPv,
   },
   {
@@ -56,6 +65,7 @@ export const TAGS: readonly TagSpec[] = [
     dataType: 'Double',
     writable: false,
     description: 'agitator speed, rpm; ramps toward agitator_rpm at 60 rpm/s',
+    analog: { units: 'revolutions_per_minute', low: 0, high: 1000 },
     read: (s) => s.agitatorPv,
   },
   {

@@ -29,6 +29,20 @@ export interface OpcuaSimOptions {
   logFile?: string;
   /** Period of the process model, ms. Default 100. */
   tickMs?: number;
+  /**
+   * Secure it like a hardened PLC: only Basic256Sha256, Aes128_Sha256_RsaOaep
+   * and Aes256_Sha256_RsaPss with Sign or SignAndEncrypt, a user login
+   * (anonymous refused), and only client certificates in its trust list.
+   * Without it: SecurityPolicy None and anonymous sessions (a lab PLC).
+   */
+  security?: OpcuaSimSecurity;
+}
+
+export interface OpcuaSimSecurity {
+  /** user name -> password */
+  users: Readonly<Record<string, string>>;
+  /** Client certificate files (PEM or DER) to trust, copied into PKI/server/trusted/certs at start. */
+  trustedClientCertificates?: readonly string[];
 }
 
 /** Who wrote or called, as far as the server's session knows. */
@@ -72,6 +86,8 @@ export interface OpcuaSim {
   /** opc.tcp://HOST:PORT */
   readonly endpoint: string;
   readonly port: number;
+  /** The PLC's own server certificate (PEM): what a client must trust. */
+  readonly certificateFile: string;
   /** Stops the model and the server, closes the log file. Safe to call twice. */
   close(): Promise<void>;
   /** Copy of the in-memory write log, oldest first. */

@@ -12,6 +12,7 @@ import { registerLedgerCommands } from './commands/ledger.js';
 import { registerProfileCommands } from './commands/profile.js';
 import { registerServiceCommands } from './commands/services.js';
 import { registerTaoCommands } from './commands/tao.js';
+import { registerValidateCommand } from './commands/validate.js';
 import { EXIT } from './exit.js';
 
 const program = new Command('taogate')
@@ -27,6 +28,7 @@ registerTaoCommands(program);
 registerApprovalCommands(program);
 registerLedgerCommands(program);
 registerServiceCommands(program);
+registerValidateCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -3,6 +3,7 @@
  * WriteRequests for the gate, and can read the current value of the tags
  * of its device (for step checks, read-back and start-up reconciliation).
  */
+import type { DeviceHealth } from '../devices/health.js';
 import type { Gate } from './gate/gate.js';
 
 export interface Front {
@@ -14,4 +15,6 @@ export interface Front {
   /** Starts listening; resolves with the listening address ("host:port" or an endpoint URL). */
   start(gate: Gate): Promise<string>;
   close(): Promise<void>;
+  /** The front's PLC links, up or down (fronts that track them). */
+  devices?(): readonly DeviceHealth[];
 }

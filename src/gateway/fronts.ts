@@ -23,6 +23,8 @@ export interface FrontListen {
   readonly opcuaAutoAcceptClients?: boolean;
   /** Offer OPC UA SecurityPolicy None (demo and tests only). */
   readonly opcuaAllowNone?: boolean;
+  /** The gateway's keys dir: where OPC UA devices' relative password_file / user_cert / user_key live. */
+  readonly keysDir?: string;
 }
 
 export function buildFronts(profile: Profile, listen: FrontListen, log: GateLogger): Front[] {
@@ -35,7 +37,7 @@ export function buildFronts(profile: Profile, listen: FrontListen, log: GateLogg
   const opcua = [...profile.devices.values()].filter((d): d is OpcuaDevice => d.protocol === 'opcua');
   if (opcua.length > 0 && listen.opcuaPort !== undefined) {
     fronts.push(
-      new DeferredOpcuaFront({ host: listen.host, port: listen.opcuaPort, profile, devices: opcua, pkiDir: listen.opcuaPkiDir, autoAcceptClientCertificates: listen.opcuaAutoAcceptClients, allowSecurityNone: listen.opcuaAllowNone, log }),
+      new DeferredOpcuaFront({ host: listen.host, port: listen.opcuaPort, profile, devices: opcua, pkiDir: listen.opcuaPkiDir, autoAcceptClientCertificates: listen.opcuaAutoAcceptClients, allowSecurityNone: listen.opcuaAllowNone, keysDir: listen.keysDir, log }),
     );
   }
   return fronts;
@@ -69,5 +71,9 @@ class DeferredOpcuaFront implements Front {
 
   async close(): Promise<void> {
     await this.front?.close();
+  }
+
+  devices() {
+    return this.front?.devices() ?? this.o.devices.map((d) => ({ device: d.id, up: false, detail: 'front not started' }));
   }
 }

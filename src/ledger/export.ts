@@ -28,6 +28,7 @@ export const OUTCOME_OF_KIND: Readonly<Record<ReceiptKind, string>> = {
   stop: '',
   key_rotated: '',
   alarm: '',
+  breakglass: 'breakglass',
 };
 
 export type ExportFields = Record<ExportColumn, string>;

@@ -23,6 +23,8 @@ export const RECEIPT_KINDS = [
   'stop',
   'key_rotated',
   'alarm',
+  /** A break-glass window opened or closed (body.event open|close; the writes in it are intents with path breakglass). */
+  'breakglass',
 ] as const;
 
 export type ReceiptKind = (typeof RECEIPT_KINDS)[number];

@@ -67,7 +67,7 @@ export function upstreamStatus(gateway: () => GatewayService): ReadinessCheck {
   };
 }
 
-/** broker connected, governance answering (heartbeat), ledger writable, upstream (informational). */
+/** broker connected, governance answering (heartbeat), ledger writable, every PLC link up, upstream (informational). */
 export function gatewayChecks(gateway: () => GatewayService): Record<string, ReadinessCheck> {
   const writable = ledgerWritable(() => gateway().ledger);
   return {
@@ -75,7 +75,18 @@ export function gatewayChecks(gateway: () => GatewayService): Record<string, Rea
     governance: governanceAnswering(() => gateway().heartbeat),
     ledger: writable,
     outcomes: outcomesCheck(gateway),
+    plc: plcLinks(gateway),
     upstream: upstreamStatus(gateway),
+  };
+}
+
+/** Every PLC link of the fronts is up; when not, names each device that is down and why. */
+export function plcLinks(gateway: () => GatewayService): ReadinessCheck {
+  return () => {
+    const devices = gateway().devices();
+    const down = devices.filter((d) => !d.up);
+    if (down.length > 0) return { ok: false, detail: down.map((d) => `${d.device} down: ${d.detail}`).join('; ') };
+    return { ok: true, detail: devices.length === 0 ? 'no PLC links' : devices.map((d) => `${d.device} up`).join(', ') };
   };
 }
 

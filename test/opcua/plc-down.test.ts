@@ -4,6 +4,9 @@
  * not wait for a PLC that never answers.
  */
 import { expect } from 'chai';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { OpcuaFront } from '../../src/gateway/opcua/index.js';
 import { findFreePort } from '../../src/gateway/opcua/free-port.js';
 import type { Gate } from '../../src/gateway/gate/gate.js';
@@ -15,10 +18,19 @@ import { MessageSecurityMode, OPCUAClient } from 'node-opcua';
 import { connect, TEST_APPLICATION, testCertificateManager } from './client.js';
 
 describe('OPC UA front without its PLC', function () {
+  // The demo profile's reactor logs in as `gateway` with KEYS/plc/reactor.secret.
+  let keysDir: string;
+  before(() => {
+    keysDir = mkdtempSync(join(tmpdir(), 'taogate-plc-down-'));
+    mkdirSync(join(keysDir, 'plc'));
+    writeFileSync(join(keysDir, 'plc', 'reactor.secret'), 'unused\n', { mode: 0o600 });
+  });
+  after(() => rmSync(keysDir, { recursive: true, force: true }));
+
   it('when the PLC is unreachable it still serves, the mirror reads BadWaitingForInitialData, and close() returns promptly', async () => {
     const deadPort = await findFreePort('127.0.0.1');
     const profile = withDeviceOverrides(loadProfile(DEMO_PROFILE), { reactor: { endpoint: `opc.tcp://127.0.0.1:${deadPort}` } });
-    const front = new OpcuaFront({ host: '127.0.0.1', port: 0, profile, devices: [profile.devices.get('reactor') as OpcuaDevice], plcConnectWaitMs: 200, allowSecurityNone: true, log: silentLogger });
+    const front = new OpcuaFront({ host: '127.0.0.1', port: 0, profile, devices: [profile.devices.get('reactor') as OpcuaDevice], plcConnectWaitMs: 200, allowSecurityNone: true, keysDir, log: silentLogger });
     try {
       const endpoint = await front.start({} as Gate); // no write reaches the gate in this test
       const client = await connect(endpoint);
@@ -37,7 +49,7 @@ describe('OPC UA front without its PLC', function () {
   it('when SecurityPolicy None is not allowed (the default outside the demo) no None endpoint is offered', async () => {
     const deadPort = await findFreePort('127.0.0.1');
     const profile = withDeviceOverrides(loadProfile(DEMO_PROFILE), { reactor: { endpoint: `opc.tcp://127.0.0.1:${deadPort}` } });
-    const front = new OpcuaFront({ host: '127.0.0.1', port: 0, profile, devices: [profile.devices.get('reactor') as OpcuaDevice], plcConnectWaitMs: 200, log: silentLogger });
+    const front = new OpcuaFront({ host: '127.0.0.1', port: 0, profile, devices: [profile.devices.get('reactor') as OpcuaDevice], plcConnectWaitMs: 200, keysDir, log: silentLogger });
     try {
       const endpoint = await front.start({} as Gate);
       const client = OPCUAClient.create({ applicationName: TEST_APPLICATION, endpointMustExist: false, connectionStrategy: { maxRetry: 0 }, clientCertificateManager: testCertificateManager() });

@@ -15,7 +15,7 @@ export interface GateReceipt {
 
 export interface GateLedger {
   append(
-    kind: 'intent' | 'committed' | 'voided' | 'indeterminate' | 'denied' | 'denied_summary' | 'staged' | 'settled',
+    kind: 'intent' | 'committed' | 'voided' | 'indeterminate' | 'denied' | 'denied_summary' | 'staged' | 'settled' | 'breakglass',
     body: Json,
     opts?: {
       consume?: string;

@@ -20,14 +20,14 @@ import { settleTicket, type PlcOutcome } from '../gate/ticket.js';
 import type { WriteRequest, WriteTicket } from '../gate/types.js';
 import type { AuditEvents } from './audit.js';
 import { sessionSource, type ActorDirectory } from './identity.js';
-import { PlcUnavailable, type OpcuaPlcLink } from './plc-link.js';
+import { PlcUnavailable, type OpcuaPlcSession } from '../../devices/opcua/index.js';
 import { PLC_UNREACHABLE, statusForRefusal } from './status.js';
 import { canonicalOf } from './variants.js';
 
 export interface CallDeps {
   readonly gate: Gate;
   readonly actors: ActorDirectory;
-  readonly links: ReadonlyMap<string, OpcuaPlcLink>;
+  readonly links: ReadonlyMap<string, OpcuaPlcSession>;
   readonly audit: AuditEvents;
   readonly log: GateLogger;
   /** The gateway NodeId of a method (the audit's SourceNode and MethodId). */
@@ -53,6 +53,12 @@ export async function gatedCall(deps: CallDeps, method: MethodPolicy, inputArgum
     args.push(c.value);
   }
   const request: WriteRequest = { ...base, args };
+  const link = deps.links.get(method.device);
+  if (!link?.isUp()) {
+    const r = await deps.gate.refuse(request, 'plc_unavailable', `PLC ${method.device} is down: ${link ? link.health().detail : 'no PLC link'}`);
+    audit(r.receiptSeq === undefined ? '' : `denied:${r.receiptSeq}`, false, `refused plc_unavailable: ${r.reason}`);
+    return { statusCode: statusForRefusal('plc_unavailable') };
+  }
   const verdict = await deps.gate.authorize(request);
   if (!verdict.allowed) {
     audit(verdict.receiptSeq === undefined ? '' : `denied:${verdict.receiptSeq}`, false, `refused ${verdict.code}: ${verdict.reason}`);
@@ -63,8 +69,6 @@ export async function gatedCall(deps: CallDeps, method: MethodPolicy, inputArgum
   let status: StatusCode;
   let result: CallMethodResultOptions;
   try {
-    const link = deps.links.get(method.device);
-    if (!link) throw new Error(`no PLC link for device ${method.device}`);
     const plc = await link.call(method.opcua.objectId, method.opcua.methodId, inputArguments);
     status = plc.statusCode;
     result = { statusCode: status, outputArguments: plc.outputArguments ?? [] };

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveNodeId, StatusCodes, type DataValue, type OPCUAServer, type UAVariable, type Variant } from 'node-opcua';
 import type { OpcuaDevice, Profile, TagPolicy } from '../../policy/types.js';
+import { OpcuaPlcSession, PlcUnavailable, type DeviceHealth } from '../../devices/opcua/index.js';
 import type { Front } from '../front.js';
 import type { Gate } from '../gate/gate.js';
 import type { GateLogger } from '../gate/ports.js';
@@ -19,7 +20,7 @@ import { AuditEvents } from './audit.js';
 import { gatedCall, presentTao } from './call.js';
 import { findFreePort } from './free-port.js';
 import { ActorDirectory } from './identity.js';
-import { OpcuaPlcLink, PlcUnavailable } from './plc-link.js';
+import { plcPkiDir } from './pki-dir.js';
 import { createServer } from './server.js';
 import { canonicalFromPlc } from './variants.js';
 import { gatedWrite, type EngineWrite } from './write-hook.js';
@@ -30,8 +31,15 @@ export interface OpcuaFrontOptions {
   readonly port: number;
   readonly profile: Profile;
   readonly devices: readonly OpcuaDevice[];
-  /** Server and client certificates; default a temp dir removed on close(). */
+  /**
+   * Certificates; default a temp dir removed on close(). PKI/server: the
+   * front's own server PKI (client certificates it trusts); PKI/plc-client:
+   * the gateway's client certificate towards the PLCs and the PLC server
+   * certificates it trusts; PKI/user: user certificates.
+   */
   readonly pkiDir?: string;
+  /** Where a device's relative password_file / user_cert / user_key are resolved (the gateway's keys dir). Default: the working dir. */
+  readonly keysDir?: string;
   /** Trust every client application certificate on first use (demo); default false. */
   readonly autoAcceptClientCertificates?: boolean;
   /** Offer SecurityPolicy None (default false; the demo and tests turn it on). */
@@ -45,7 +53,7 @@ export interface OpcuaFrontOptions {
 export class OpcuaFront implements Front {
   readonly name = 'opcua' as const;
   private readonly actors: ActorDirectory;
-  private readonly links = new Map<string, OpcuaPlcLink>();
+  private readonly links = new Map<string, OpcuaPlcSession>();
   private readonly variables = new Map<string, UAVariable>();
   private readonly outcomes = new Set<Promise<void>>();
   private server: OPCUAServer | undefined;
@@ -120,10 +128,11 @@ export class OpcuaFront implements Front {
 
     for (const device of this.o.devices) {
       const tags = [...this.o.profile.tags.values()].filter((t) => t.device === device.id && t.opcua);
-      const link = new OpcuaPlcLink({
+      const link = new OpcuaPlcSession({
         device,
         tags,
-        pkiDir,
+        pkiDir: plcPkiDir(pkiDir),
+        keysDir: this.o.keysDir ?? process.cwd(),
         log: this.o.log,
         timeoutMs: this.o.plcTimeoutMs,
         onValue: (tag, dv) => this.mirror(tag, dv),
@@ -136,6 +145,11 @@ export class OpcuaFront implements Front {
     const endpoint = `opc.tcp://${this.o.host}:${port}`;
     this.o.log.info({ endpoint, devices: this.o.devices.map((d) => d.id) }, 'OPC UA front listening');
     return endpoint;
+  }
+
+  /** Each PLC link: up, or down and why (for /readyz). */
+  devices(): DeviceHealth[] {
+    return this.o.devices.map((d) => this.links.get(d.id)?.health() ?? { device: d.id, up: false, detail: 'not started' });
   }
 
   /** The only way a gateway variable changes: a PLC data change, with its status and source timestamp. */

@@ -8,6 +8,7 @@
  *   not the Value attribute,
  *   or an index range            BadNotWritable / BadWriteNotSupported
  *   wrong DataType               BadTypeMismatch (denied receipt, type_mismatch)
+ *   the tag's PLC link is down   BadCommunicationError (denied receipt, plc_unavailable)
  *   gate refuses                 REFUSAL_CODES[code].opcua (denied receipt)
  *   gate allows                  forwarded to the PLC in one Write per device;
  *                                the PLC's own status per node is answered
@@ -26,7 +27,7 @@ import { settleTicket, type PlcOutcome } from '../gate/ticket.js';
 import type { Verdict, WriteRequest, WriteTicket } from '../gate/types.js';
 import type { AuditEvents } from './audit.js';
 import { sessionSource, type ActorDirectory } from './identity.js';
-import { PlcUnavailable, type OpcuaPlcLink } from './plc-link.js';
+import { PlcUnavailable, type OpcuaPlcSession } from '../../devices/opcua/index.js';
 import { PLC_UNREACHABLE, statusForRefusal } from './status.js';
 import { canonicalOf, variantOf } from './variants.js';
 
@@ -34,7 +35,7 @@ export interface WriteHookDeps {
   readonly gate: Gate;
   readonly actors: ActorDirectory;
   readonly tagsByNodeId: ReadonlyMap<string, TagPolicy>;
-  readonly links: ReadonlyMap<string, OpcuaPlcLink>;
+  readonly links: ReadonlyMap<string, OpcuaPlcSession>;
   readonly audit: AuditEvents;
   readonly log: GateLogger;
   /** Does the node exist at all (BadNodeIdUnknown otherwise). */
@@ -98,6 +99,17 @@ export function gatedWrite(deps: WriteHookDeps): EngineWrite {
         refusals.push(
           deps.gate.refuse({ ...base, value: canonical.shown }, 'type_mismatch', `${tag.name} is ${tag.type}: ${canonical.reason}`).then((r) => {
             if (variant) deps.audit.write({ ...auditBase(tag, deps, actor), entryId: denied(r.receiptSeq), status: false, message: `refused type_mismatch: ${r.reason}`, oldValue, newValue: variant });
+          }),
+        );
+        return;
+      }
+      const link = deps.links.get(tag.device);
+      if (!link?.isUp()) {
+        const why = link ? link.health().detail : `no PLC link for device ${tag.device}`;
+        results[index] = statusForRefusal('plc_unavailable');
+        refusals.push(
+          deps.gate.refuse({ ...base, value: canonical.value }, 'plc_unavailable', `PLC ${tag.device} is down: ${why}`).then((r) => {
+            deps.audit.write({ ...auditBase(tag, deps, actor), entryId: denied(r.receiptSeq), status: false, message: `refused plc_unavailable: ${r.reason}`, oldValue, newValue: variantOf(tag.type, canonical.value) });
           }),
         );
         return;

@@ -1,0 +1,11 @@
+export * from './types.js';
+export { CLAUSES, clausesOf, type Clause, type Framework } from './clauses.js';
+export { ValidateContext, type Target, type Operator, type ValidateOptions } from './context.js';
+export { SUITE } from './suite.js';
+export { runSuite } from './run.js';
+export { REPORT_FORMAT, reportBytes, type Report } from './report.js';
+export { renderHtml } from './html.js';
+export { writeReport, type WrittenReport } from './write.js';
+export { verifyReportDir, type ReportVerification } from './verify.js';
+export { REPORT_PAYLOAD_TYPE, signReport, verifyReportSignature } from './signature.js';
+export { buildManifest, checkManifest, MANIFEST_FILE, readManifest } from './manifest.js';
