@@ -8,6 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { registerApprovalCommands } from './commands/approvals.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerKeysCommands } from './commands/keys.js';
+import { registerLearnCommands } from './commands/learn.js';
 import { registerLedgerCommands } from './commands/ledger.js';
 import { registerProfileCommands } from './commands/profile.js';
 import { registerServiceCommands } from './commands/services.js';
@@ -27,6 +28,7 @@ registerKeysCommands(program);
 registerTaoCommands(program);
 registerApprovalCommands(program);
 registerLedgerCommands(program);
+registerLearnCommands(program);
 registerServiceCommands(program);
 registerValidateCommand(program);
 

@@ -1,0 +1,12 @@
+export { CaptureError } from './capture/errors.js';
+export { readCaptureFile, parseCapture } from './capture/read.js';
+export type { CaptureFile, RawPacket } from './capture/types.js';
+export { readTraffic, MODBUS_TCP_PORT, type Traffic, type TrafficSummary, type TrafficOptions } from './traffic.js';
+export type { Transaction } from './modbus/transactions.js';
+export { propose, actorIdOf, type Candidate, type LearnedTag, type LearnedActor, type LearnedDevice, type ProposeOptions } from './propose/candidate.js';
+export { candidateYaml } from './propose/yaml.js';
+export { learnReport } from './propose/report.js';
+export { replay, type ReplayResult, type ReplayedWrite, type TagMargin } from './replay/replay.js';
+export { replayTable } from './replay/table.js';
+export { proposeFromDenied, type DeniedReceipt, type LedgerLearning, type Proposal as LedgerProposal } from './ledger/denied.js';
+export { applyProposals, tagNameOf } from './ledger/apply.js';

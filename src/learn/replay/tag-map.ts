@@ -1,0 +1,71 @@
+/**
+ * A recorded Modbus write -> the profile's device and tags, the way the
+ * gateway's Modbus front maps a live one (docs/commissioning.md): the PLC
+ * endpoint and unit id name the device (unit 0 and 255 alias the device's
+ * own unit); a write must cover whole tags of that device, or it is refused
+ * whole as unknown_tag.
+ */
+import type { ModbusDevice, Profile, TagPolicy } from '../../policy/types.js';
+import { formatValue } from '../../policy/values.js';
+import { decodeWords } from '../registers.js';
+import { endpointKey, type Endpoint } from '../tcp/reassembly.js';
+
+export type Resolved<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
+
+export class DeviceResolver {
+  private readonly byEndpoint = new Map<string, ModbusDevice[]>();
+
+  /** overrides: device id -> the "HOST:PORT" the capture shows it at (from --device NAME=HOST:PORT). */
+  constructor(profile: Profile, overrides: ReadonlyMap<string, string> = new Map()) {
+    for (const [id] of overrides) if (!profile.devices.has(id)) throw new Error(`--device ${id}: no device '${id}' in profile ${profile.source}`);
+    for (const d of profile.devices.values()) {
+      if (d.protocol !== 'modbus') continue;
+      const at = overrides.get(d.id) ?? endpointKey({ ip: d.host, port: d.port });
+      this.byEndpoint.set(at, [...(this.byEndpoint.get(at) ?? []), d]);
+    }
+  }
+
+  resolve(server: Endpoint, unit: number): Resolved<ModbusDevice> {
+    const at = endpointKey(server);
+    const here = this.byEndpoint.get(at) ?? [];
+    if (here.length === 0) return { ok: false, reason: `no profile device at ${at} (map one with --device NAME=${at})` };
+    const exact = here.find((d) => d.unit === unit);
+    if (exact) return { ok: true, value: exact };
+    const alias = (unit === 0 || unit === 0xff) && here.length === 1 ? here[0] : undefined;
+    if (alias) return { ok: true, value: alias };
+    return { ok: false, reason: `unit ${unit} at ${at} is not the unit of ${here.map((d) => `${d.id} (${d.unit})`).join(', ')}` };
+  }
+}
+
+export interface TagWrite {
+  readonly tag: TagPolicy;
+  readonly value: string;
+}
+
+export function mapWrite(profile: Profile, device: ModbusDevice, table: 'coil' | 'holding', start: number, values: readonly number[]): Resolved<TagWrite[]> {
+  const tags = [...profile.tags.values()].filter((t) => t.device === device.id && t.modbus?.table === table);
+  const end = start + values.length;
+  const writes: TagWrite[] = [];
+  let addr = start;
+  while (addr < end) {
+    const tag = tags.find((t) => addr >= t.modbus!.address && addr < t.modbus!.address + t.modbus!.registers);
+    if (!tag) return { ok: false, reason: `${table} ${addr} is not bound to a tag of ${device.id}` };
+    const b = tag.modbus!;
+    if (b.address < start || b.address + b.registers > end) {
+      return { ok: false, reason: `the write covers only part of ${tag.name} (${table} ${b.address}..${b.address + b.registers - 1})` };
+    }
+    const words = values.slice(b.address - start, b.address - start + b.registers);
+    const value = valueOf(tag, words);
+    if (value === undefined) return { ok: false, reason: `${tag.name}: value is not a finite number` };
+    writes.push({ tag, value });
+    addr = b.address + b.registers;
+  }
+  return { ok: true, value: writes };
+}
+
+/** The canonical value string of a tag from its words, or undefined when it is no finite number. */
+export function valueOf(tag: TagPolicy, words: readonly number[]): string | undefined {
+  if (tag.type === 'bool') return formatValue('bool', words[0] === 1);
+  const n = decodeWords(tag.type, tag.modbus!.wordOrder, words);
+  return Number.isFinite(n) ? formatValue(tag.type, n) : undefined;
+}
