@@ -1,5 +1,6 @@
 /** A --help text for the Modbus skid simulator: the register map and behaviour. */
 import { SUPPORTED_FUNCTION_CODES } from './pdu.js';
+import { DOSING, DOSING_INITIAL, DOSING_TAU_S } from './dosing-model.js';
 import { SKID, SKID_INITIAL, SKID_PHYSICS as P, STATUS_BITS } from './skid-map.js';
 
 export function describeModbusSim(): string {
@@ -23,6 +24,15 @@ export function describeModbusSim(): string {
     `  discrete ${SKID.discrete.pumpRunning}        pump_running  bool          ro  feedback of pump_run`,
     `  discrete ${SKID.discrete.highPressure}        high_pressure bool          ro  pressure_pv >= ${P.alarmRatio} * pressure_max`,
     'Every other address up to the table size (default 1000) reads 0 and accepts writes.',
+    '',
+    'Plant dosing (--plant dosing; demo device dosing, unit 2)',
+    `  holding  ${DOSING.holding.rateSp}      rate_sp       uint16 L/h    rw  initial ${DOSING_INITIAL.rateSp}`,
+    `  input    ${DOSING.input.ratePv}        rate_pv       uint16 L/h    ro  follows rate_sp (lag ${DOSING_TAU_S} s)`,
+    '',
+    'Transports: Modbus TCP (MBAP) on --port; RTU framing on a TCP port with --rtu-port',
+    '(what a serial-to-Ethernet converter carries); RTU on a serial device with --serial',
+    '(CRC-16, frames delimited by function code, bad CRC ignored). On RTU a request for',
+    'another unit id gets no answer, and a unit 0 (broadcast) write is applied unanswered.',
     '',
     'Exceptions: 01 unsupported function, 02 address outside the tables, 03 bad quantity,',
     'byte count or coil value (or a malformed request), 0B request for another unit id',

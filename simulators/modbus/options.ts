@@ -8,11 +8,31 @@
  */
 export type OtherUnitPolicy = 'ignore' | 'exception';
 
+/** Which plant the tables model: the skid (unit 1 of the demo) or the dosing pump drive (unit 2). */
+export type SimPlant = 'skid' | 'dosing';
+
+export interface SerialLineOptions {
+  baud?: number;
+  parity?: 'none' | 'even' | 'odd';
+  dataBits?: 7 | 8;
+  stopBits?: 1 | 2;
+}
+
 export interface ModbusSimOptions {
   /** Listen address; default 127.0.0.1. */
   host?: string;
-  /** Listen port; default 0 (an ephemeral port, read it back from `sim.port`). */
+  /** Modbus TCP (MBAP) listen port; default 0 (an ephemeral port, read it back from `sim.port`). */
   port?: number;
+  /** Serve Modbus TCP (MBAP) at all; default true. */
+  mbap?: boolean;
+  /** Also serve RTU framing on this TCP port (0 = ephemeral; read it back from `sim.rtuPort`). */
+  rtuPort?: number;
+  /** Also serve RTU on this serial device (e.g. one end of a socat pty pair). */
+  serialPath?: string;
+  /** The serial line's settings; default 19200 baud, even parity, 8 data bits, 1 stop bit. */
+  serial?: SerialLineOptions;
+  /** The plant behind the tables; default 'skid'. */
+  plant?: SimPlant;
   /** The unit id served; default 1. */
   unitId?: number;
   /** Also serve unit id 0xFF as this device (Impl. Guide v1.0b §3.1.3 recommends 0xFF for directly addressed TCP servers); default false. */
@@ -33,6 +53,11 @@ export interface ModbusSimOptions {
 export interface ResolvedModbusSimOptions {
   readonly host: string;
   readonly port: number;
+  readonly mbap: boolean;
+  readonly rtuPort: number | undefined;
+  readonly serialPath: string | undefined;
+  readonly serial: Required<SerialLineOptions>;
+  readonly plant: SimPlant;
   readonly unitId: number;
   readonly answerUnit255: boolean;
   readonly answerOtherUnits: OtherUnitPolicy;
@@ -66,10 +91,20 @@ export function resolveOptions(options: ModbusSimOptions = {}): ResolvedModbusSi
   if (policy !== 'ignore' && policy !== 'exception') {
     throw new ModbusSimOptionError(`answerOtherUnits must be 'ignore' or 'exception', got ${String(policy)}`);
   }
-  const tableSize = integerIn('tableSize', options.tableSize ?? 1000, MIN_TABLE_SIZE_WITH_MODEL, 65536);
+  const tableSize = integerIn('tableSize', options.tableSize ?? 1000, (options.plant ?? 'skid') === 'dosing' ? 201 : MIN_TABLE_SIZE_WITH_MODEL, 65536);
+  const plant = options.plant ?? 'skid';
+  if (plant !== 'skid' && plant !== 'dosing') throw new ModbusSimOptionError(`plant must be 'skid' or 'dosing', got ${String(plant)}`);
+  const mbap = options.mbap ?? true;
+  if (!mbap && options.rtuPort === undefined && options.serialPath === undefined) throw new ModbusSimOptionError('nothing to serve: give MBAP, an RTU port or a serial path');
+  const sl = options.serial ?? {};
   return {
     host: options.host ?? '127.0.0.1',
     port: integerIn('port', options.port ?? 0, 0, 65535),
+    mbap,
+    rtuPort: options.rtuPort === undefined ? undefined : integerIn('rtuPort', options.rtuPort, 0, 65535),
+    serialPath: options.serialPath,
+    serial: { baud: sl.baud ?? 19200, parity: sl.parity ?? 'even', dataBits: sl.dataBits ?? 8, stopBits: sl.stopBits ?? 1 },
+    plant,
     unitId: integerIn('unitId', options.unitId ?? 1, 1, 255),
     answerUnit255: options.answerUnit255 ?? false,
     answerOtherUnits: policy,

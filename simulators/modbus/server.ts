@@ -3,9 +3,12 @@
  * process model and write log.
  */
 import { createServer, type Server, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { serveConnection, type MutableStats } from './connection.js';
+import { DosingModel } from './dosing-model.js';
 import { ModbusMemory, readFloat32 } from './memory.js';
 import { resolveOptions, type ModbusSimOptions, type ResolvedModbusSimOptions } from './options.js';
+import { listenRtuTcp, openRtuSerial } from './rtu-server.js';
 import { initSkid } from './skid-model.js';
 import { WriteLog, type WriteRecord } from './write-log.js';
 
@@ -13,9 +16,16 @@ export type ModbusSimStats = Readonly<MutableStats> & { readonly writes: number;
 
 export interface ModbusSim {
   readonly host: string;
+  /** The Modbus TCP (MBAP) port; 0 when MBAP is off. */
   readonly port: number;
-  /** "host:port". */
+  /** "host:port" of the MBAP side ('' when off). */
   readonly address: string;
+  /** The RTU-over-TCP port, when served. */
+  readonly rtuPort: number | undefined;
+  /** "host:port" of the RTU-over-TCP side, when served. */
+  readonly rtuAddress: string | undefined;
+  /** The serial device served with RTU, when given. */
+  readonly serialPath: string | undefined;
   readonly unitId: number;
   readonly options: ResolvedModbusSimOptions;
   /** Closes every client socket and the listener, and stops the model. Idempotent. */
@@ -44,8 +54,8 @@ export async function startModbusSim(options: ModbusSimOptions = {}): Promise<Mo
   const stats: MutableStats = { connections: 0, openConnections: 0, requests: 0, exceptions: 0, ignored: 0, framingErrors: 0 };
   const sockets = new Set<Socket>();
 
-  // The skid's register map and initial values are always there; `model` decides whether it moves.
-  const model = initSkid(memory);
+  // The plant's register map and initial values are always there; `model` decides whether it moves.
+  const model = opts.plant === 'dosing' ? new DosingModel(memory) : initSkid(memory);
   let timer: NodeJS.Timeout | undefined;
   if (opts.model) {
     let last = performance.now();
@@ -68,15 +78,26 @@ export async function startModbusSim(options: ModbusSimOptions = {}): Promise<Mo
     serveConnection(socket, { options: opts, memory, log, stats });
   });
 
+  const ctx = { options: opts, memory, log, stats };
+  let rtuServer: Server | undefined;
+  let serial: Duplex | undefined;
   try {
-    await listen(server, opts.host, opts.port);
+    if (opts.mbap) await listen(server, opts.host, opts.port);
+    if (opts.rtuPort !== undefined) rtuServer = await listenRtuTcp(opts.host, opts.rtuPort, ctx, sockets);
+    if (opts.serialPath !== undefined) serial = await openRtuSerial(opts.serialPath, opts.serial, ctx);
   } catch (err) {
     if (timer !== undefined) clearInterval(timer);
+    if (server.listening) server.close();
+    rtuServer?.close();
     throw err;
   }
   server.on('error', (err) => process.emitWarning(`modbus sim ${opts.host}:${opts.port}: ${err.message}`));
-  const bound = server.address();
-  const port = typeof bound === 'object' && bound !== null ? bound.port : opts.port;
+  const portOf = (srv: Server | undefined) => {
+    const a = srv?.listening ? srv.address() : null;
+    return typeof a === 'object' && a !== null ? a.port : 0;
+  };
+  const port = portOf(server);
+  const rtuPort = rtuServer ? portOf(rtuServer) : undefined;
 
   const check = (address: number, count: number): void => {
     if (!memory.inRange(address, count)) {
@@ -88,14 +109,20 @@ export async function startModbusSim(options: ModbusSimOptions = {}): Promise<Mo
   return {
     host: opts.host,
     port,
-    address: `${opts.host}:${port}`,
+    address: opts.mbap ? `${opts.host}:${port}` : '',
+    rtuPort,
+    rtuAddress: rtuPort === undefined ? undefined : `${opts.host}:${rtuPort}`,
+    serialPath: opts.serialPath,
     unitId: opts.unitId,
     options: opts,
     close() {
       closing ??= new Promise<void>((resolve) => {
         if (timer !== undefined) clearInterval(timer);
         for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
+        serial?.destroy();
+        rtuServer?.close();
+        if (server.listening) server.close(() => resolve());
+        else resolve();
       });
       return closing;
     },

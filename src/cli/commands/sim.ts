@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { describeModbusSim } from '../../../simulators/modbus/describe.js';
 import { describeOpcuaSim } from '../../../simulators/opcua/describe.js';
 import { action, parseIntOption } from '../action.js';
+import { CliError, EXIT } from '../exit.js';
 import { createLogger } from '../log.js';
 import { signalPromise, untilSignal } from '../run-service.js';
 
@@ -10,21 +11,44 @@ export function registerSimCommands(program: Command): void {
 
   sim
     .command('modbus')
-    .description('Modbus TCP skid PLC simulator (FC 1-6, 15, 16, 22, 23) with a process model')
+    .description('Modbus PLC simulator (FC 1-6, 15, 16, 22, 23) with a process model: Modbus TCP, RTU framing on a TCP port, RTU on a serial device')
     .addHelpText('after', `\n${describeModbusSim()}`)
     .option('--host <host>', 'listen address', '127.0.0.1')
-    .option('--port <n>', 'listen port', parseIntOption(), 5020)
+    .option('--port <n>', 'Modbus TCP (MBAP) listen port', parseIntOption(), 5020)
+    .option('--no-tcp', 'do not serve Modbus TCP (MBAP)')
+    .option('--rtu-port <n>', 'also serve RTU framing on this TCP port (what a serial-to-Ethernet converter carries)', parseIntOption())
+    .option('--serial <path>', 'also serve RTU on this serial device (e.g. one end of `socat -d -d pty,raw,echo=0 pty,raw,echo=0`)')
+    .option('--baud <n>', 'serial baud rate', parseIntOption(), 19200)
+    .option('--parity <p>', 'serial parity: none, even or odd', 'even')
+    .option('--data-bits <n>', 'serial data bits (7 or 8)', parseIntOption(), 8)
+    .option('--stop-bits <n>', 'serial stop bits (1 or 2)', parseIntOption(), 1)
+    .option('--plant <name>', 'process model: skid (demo unit 1) or dosing (demo unit 2)', 'skid')
     .option('--unit <n>', 'unit id answered', parseIntOption(), 1)
     .option('--log <file>', 'append every applied write as a JSON line')
     .option('--log-level <level>', 'log level', 'info')
     .action(
-      action(async (opts: { host: string; port: number; unit: number; log?: string; logLevel: string }) => {
+      action(async (opts: ModbusSimFlags) => {
         const log = createLogger({ level: opts.logLevel, name: 'sim-modbus' });
+        if (!['none', 'even', 'odd'].includes(opts.parity)) throw new CliError(`--parity must be none, even or odd, got '${opts.parity}'`, EXIT.usage);
+        if (opts.dataBits !== 7 && opts.dataBits !== 8) throw new CliError(`--data-bits must be 7 or 8, got ${opts.dataBits}`, EXIT.usage);
+        if (opts.stopBits !== 1 && opts.stopBits !== 2) throw new CliError(`--stop-bits must be 1 or 2, got ${opts.stopBits}`, EXIT.usage);
+        if (opts.plant !== 'skid' && opts.plant !== 'dosing') throw new CliError(`--plant must be skid or dosing, got '${opts.plant}'`, EXIT.usage);
         const signal = signalPromise(log);
         const { startModbusSim } = await import('../../../simulators/modbus/index.js');
-        const s = await startModbusSim({ host: opts.host, port: opts.port, unitId: opts.unit, logFile: opts.log });
-        log.info({ host: s.host, port: s.port, unit: opts.unit }, 'Modbus PLC simulator listening');
-        process.stdout.write(`READY ${JSON.stringify({ modbus: `${s.host}:${s.port}` })}\n`);
+        const s = await startModbusSim({
+          host: opts.host,
+          port: opts.port,
+          mbap: opts.tcp,
+          rtuPort: opts.rtuPort,
+          serialPath: opts.serial,
+          serial: { baud: opts.baud, parity: opts.parity as 'none' | 'even' | 'odd', dataBits: opts.dataBits, stopBits: opts.stopBits },
+          plant: opts.plant,
+          unitId: opts.unit,
+          logFile: opts.log,
+        });
+        const ready = { ...(s.address && { modbus: s.address }), ...(s.rtuAddress && { rtu: s.rtuAddress }), ...(s.serialPath && { serial: s.serialPath }) };
+        log.info({ ...ready, unit: opts.unit, plant: opts.plant }, 'Modbus PLC simulator listening');
+        process.stdout.write(`READY ${JSON.stringify(ready)}\n`);
         return untilSignal(log, signal, () => s.close());
       }),
     );
@@ -49,4 +73,20 @@ export function registerSimCommands(program: Command): void {
         return untilSignal(log, signal, () => s.close());
       }),
     );
+}
+
+interface ModbusSimFlags {
+  host: string;
+  port: number;
+  tcp: boolean;
+  rtuPort?: number;
+  serial?: string;
+  baud: number;
+  parity: string;
+  dataBits: number;
+  stopBits: number;
+  plant: 'skid' | 'dosing';
+  unit: number;
+  log?: string;
+  logLevel: string;
 }
