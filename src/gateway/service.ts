@@ -8,6 +8,7 @@ import { Ledger } from '../ledger/index.js';
 import { connectMqtt, Requester, serveRequests, topics } from '../mqtt/index.js';
 import type { Profile } from '../policy/types.js';
 import type { TrustStore } from '../tao/truststore.js';
+import type { DeviceHealth } from '../devices/health.js';
 import type { Front } from './front.js';
 import { Gate } from './gate/gate.js';
 import type { RefusalRecorderOptions } from './gate/refusal-recorder.js';
@@ -49,6 +50,8 @@ export interface GatewayService {
   /** Ships receipts upstream (undefined when replication is off). */
   readonly replicator: Replicator | undefined;
   readonly checkpointer: Checkpointer | undefined;
+  /** The PLC links of the fronts, up or down. */
+  devices(): DeviceHealth[];
   close(): Promise<void>;
 }
 
@@ -167,6 +170,7 @@ export async function startGateway(o: GatewayServiceOptions): Promise<GatewaySer
       client,
       addresses,
       heartbeat,
+      devices: () => fronts.flatMap((f) => [...(f.devices?.() ?? [])]),
       async close() {
         for (const c of cleanups) await c().catch((err: Error) => o.log.warn({ err: err.message }, 'gateway shutdown step failed'));
       },

@@ -96,9 +96,17 @@ export async function startCell(o: CellOptions = {}): Promise<Cell> {
   if (plc) profile = withDeviceOverrides(profile, { skid: { host: '127.0.0.1', port: o.skidVia ? await o.skidVia(plc.port) : plc.port } });
   let opcuaPlc: OpcuaSim | undefined;
   if (o.opcua) {
-    // imported lazily: node-opcua takes ~1 s to load, and Modbus-only cells do not need it
-    const { startOpcuaSim } = await import('../../simulators/opcua/index.js');
-    opcuaPlc = await startOpcuaSim({ host: '127.0.0.1', port: 0, pkiDir: join(opcuaPkiDir(), 'plc-opcua'), logFile: join(dir, 'plc-opcua-log.jsonl') });
+    // The reactor PLC is hardened as in the demo (Basic256Sha256, user `gateway`, trust arranged both ways);
+    // imported lazily: node-opcua takes ~1 s to load, and Modbus-only cells do not need it.
+    const { startSecuredReactor, ensurePlcSecret, plcSecretFile } = await import('../../src/cli/demo/reactor-plc.js');
+    opcuaPlc = await startSecuredReactor({
+      host: '127.0.0.1',
+      port: 0,
+      plcPkiDir: join(opcuaPkiDir(), 'plc-opcua'),
+      gatewayPlcPkiDir: join(opcuaPkiDir(), 'gateway-opcua', 'plc-client'),
+      password: ensurePlcSecret(plcSecretFile(keysDir)),
+      logFile: join(dir, 'plc-opcua-log.jsonl'),
+    });
     profile = withDeviceOverrides(profile, { reactor: { endpoint: opcuaPlc.endpoint } });
   }
   initKeys(keysDir, profile);
@@ -143,6 +151,7 @@ export async function startCell(o: CellOptions = {}): Promise<Cell> {
                 opcuaPkiDir: join(opcuaPkiDir(), 'gateway-opcua'),
                 opcuaAutoAcceptClients: true,
                 opcuaAllowNone: true,
+                keysDir,
               },
               silentLogger,
             )

@@ -26,6 +26,8 @@ import { dataPaths, keyPaths } from '../paths.js';
 import { loadProfileOrExit } from '../profile-source.js';
 import { readSecret } from '../broker-creds.js';
 import type { ReadyInfo } from './ports.js';
+import { ensurePlcSecret, plcSecretFile, startSecuredReactor } from './reactor-plc.js';
+import { plcPkiDir } from '../../gateway/opcua/pki-dir.js';
 export type { ReadyInfo } from './ports.js';
 
 
@@ -75,10 +77,19 @@ export async function startDemoStack(o: DemoOptions): Promise<DemoStack> {
   }
   try {
     // Stage 1, independent: the broker and both PLC simulators (the field is there before the gateway).
-    const simulators = Promise.all([import('../../../simulators/modbus/index.js'), import('../../../simulators/opcua/index.js')]);
+    const simulators = Promise.all([import('../../../simulators/modbus/index.js')]);
     const brokerP = startBroker({ host, port: base, users: readUsersFile(kp.mqttUsers), log: (level, msg, obj) => o.log[level === 'warn' ? 'warn' : 'debug']({ svc: 'broker', ...obj }, msg) });
     const plcModbusP = simulators.then(([m]) => m.startModbusSim({ host, port: base + 3, logFile: join(paths.root, 'plc-modbus-writes.jsonl') }));
-    const plcOpcuaP = simulators.then(([, u]) => u.startOpcuaSim({ host, port: base + 4, pkiDir: join(paths.root, 'pki', 'plc-opcua'), logFile: join(paths.root, 'plc-opcua-log.jsonl') }));
+    // The reactor PLC is hardened (Basic256Sha256+, user login); the demo arranges the trust both ways.
+    const gatewayPki = join(paths.root, 'pki', 'gateway-opcua');
+    const plcOpcuaP = startSecuredReactor({
+      host,
+      port: base + 4,
+      plcPkiDir: join(paths.root, 'pki', 'plc-opcua'),
+      gatewayPlcPkiDir: plcPkiDir(gatewayPki),
+      password: ensurePlcSecret(plcSecretFile(paths.keys)),
+      logFile: join(paths.root, 'plc-opcua-log.jsonl'),
+    });
     await together([brokerP, plcModbusP, plcOpcuaP]);
     const [broker, plcModbus, plcOpcua] = [await brokerP, await plcModbusP, await plcOpcuaP];
 
@@ -90,7 +101,7 @@ export async function startDemoStack(o: DemoOptions): Promise<DemoStack> {
     // Keys first: a bad key file fails here, before any of the three is running.
     const signers = { governance: readPrivateKeyFile(kp.governance).signer, gateway: readPrivateKeyFile(kp.gateway).signer, upstream: readPrivateKeyFile(kp.upstream).signer };
     const secrets = { governance: readSecret(kp.mqttSecret('governance')), gateway: readSecret(kp.mqttSecret(profile.gateway.id)), upstream: readSecret(kp.mqttSecret('upstream')) };
-    const fronts = buildFronts(profile, { host, modbusPort: base + 1, opcuaPort: base + 2, opcuaPkiDir: join(paths.root, 'pki', 'gateway-opcua'), opcuaAutoAcceptClients: true, opcuaAllowNone: true }, gatewayLog);
+    const fronts = buildFronts(profile, { host, modbusPort: base + 1, opcuaPort: base + 2, opcuaPkiDir: gatewayPki, opcuaAutoAcceptClients: true, opcuaAllowNone: true, keysDir: paths.keys }, gatewayLog);
     const governanceP = startGovernanceService({
       url: broker.url,
       username: 'governance',
