@@ -4,6 +4,7 @@ import { checkProfileFile, formatIssue } from '../../policy/index.js';
 import { PROFILE_SCHEMA_PATH, profileReference } from '../../policy/schema-doc.js';
 import { action, output } from '../action.js';
 import { EXIT } from '../exit.js';
+import { registerProfileDiff } from './profile-diff.js';
 
 export function registerProfileCommands(program: Command): void {
   const profile = program.command('profile').description('YAML tag-policy profiles');
@@ -37,4 +38,5 @@ export function registerProfileCommands(program: Command): void {
         process.stdout.write(readFileSync(PROFILE_SCHEMA_PATH, 'utf8'));
       }),
     );
+  registerProfileDiff(profile);
 }
