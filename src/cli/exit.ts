@@ -1,4 +1,4 @@
-/** Exit codes of the taogate CLI (INTERFACE.md; documented in docs/operations.md). */
+/** Exit codes of the taogate CLI (the outside contract: docs/interface.md, docs/operations.md). */
 export const EXIT = {
   ok: 0,
   /** Invalid input or a failed check (ledger verify, profile check, bundle). */

@@ -1,5 +1,5 @@
 /**
- * Where things live in a data dir (INTERFACE.md): DIR/keys, DIR/gateway (the
+ * Where things live in a data dir (docs/interface.md): DIR/keys, DIR/gateway (the
  * gateway's ledger), DIR/upstream (the upstream's copy). `--data DIR` of a
  * demo is accepted wherever a ledger dir or the keys are needed.
  */

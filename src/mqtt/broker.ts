@@ -138,7 +138,7 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
   const tls = options.tls;
   if (tls && (!tls.cert || !tls.key)) throw new TypeError('broker TLS needs a certificate and its key');
   const onSocket = (socket: Socket) => {
-    socket.setNoDelay(true); // FIELD-NOTES: 88 ms -> 0.2 ms per QoS 1 round trip
+    socket.setNoDelay(true); // docs/mqtt.md: 88 ms -> 0.2 ms per QoS 1 round trip
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => {}); // reported through aedes; never crash the broker

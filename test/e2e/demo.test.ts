@@ -1,5 +1,5 @@
 /**
- * The demo contract of INTERFACE.md, driven as a user would: `taogate demo`
+ * The demo contract of docs/interface.md, driven as a user would: `taogate demo`
  * as a child process, the READY line, the CLI against it (exit codes 0 / 2 / 3),
  * a Modbus master, and a clean exit 0 on SIGTERM; then the ledger offline.
  */

@@ -1,6 +1,6 @@
 /**
- * profiles/demo-cell.yaml against the "Demo profile" section of
- * /work/shared/design/INTERFACE.md (the contract): every tag's address,
+ * profiles/demo-cell.yaml against "The demo profile" section of
+ * docs/interface.md (the outside contract): every tag's address,
  * type, limits, roles and approvals, and every actor.
  */
 import { readFileSync } from 'node:fs';

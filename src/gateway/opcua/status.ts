@@ -2,7 +2,7 @@
 import { StatusCodes, type StatusCode } from 'node-opcua';
 import { REFUSAL_CODES, type RefusalCode } from '../../refusal/codes.js';
 
-/** The StatusCode a refused Write or Call answers (INTERFACE.md "Protocol answers"). */
+/** The StatusCode a refused Write or Call answers (docs/interface.md "Protocol answers", docs/refusal-codes.md). */
 export function statusForRefusal(code: RefusalCode): StatusCode {
   return StatusCodes[REFUSAL_CODES[code].opcua];
 }

@@ -1,7 +1,7 @@
 /**
  * Profile value types <-> OPC UA built-in DataTypes, and the strict check a
  * client's Variant must pass before the gate sees it. node-opcua skips its
- * own type checks on the engine write hook (FIELD-NOTES), so this is the
+ * own type checks on the engine write hook (docs/opcua.md), so this is the
  * only type check a gated write gets: the DataType must be exactly the
  * tag's (OPC UA Part 4 §5.10.4: BadTypeMismatch), scalar, and representable
  * as a canonical value string (src/policy/values.ts).

@@ -1,6 +1,6 @@
 /**
  * The gated Write service. Replaces the server engine's write(context,
- * nodesToWrite) after initialize() (FIELD-NOTES: never gate in setters, a
+ * nodesToWrite) after initialize() (docs/opcua.md: never gate in setters, a
  * denied value would still be stored and published). Per WriteValue (OPC
  * 10000-4 §5.10.4, one result per node, in order):
  *
