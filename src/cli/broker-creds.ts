@@ -3,6 +3,7 @@
  * else DIR/keys/mqtt/<user>.secret of the demo data dir (default ./data).
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { loadTls, TlsConfigError, type TlsMaterial } from '../mqtt/tls.js';
 import { CliError, EXIT } from './exit.js';
 import { keyPaths, keysDir } from './paths.js';
 
@@ -10,9 +11,34 @@ export interface BrokerLogin {
   readonly url: string;
   readonly username: string;
   readonly password: string;
+  /** CA and client certificate from --mqtt-ca / --mqtt-cert / --mqtt-key (or TAOGATE_MQTT_*), checked at once. */
+  readonly tls?: TlsMaterial | undefined;
 }
 
-export function brokerLogin(opts: { broker: string; data?: string; keys?: string; user?: string }): BrokerLogin {
+export interface BrokerLoginOptions {
+  broker: string;
+  data?: string;
+  keys?: string;
+  user?: string;
+  mqttCa?: string;
+  mqttCert?: string;
+  mqttKey?: string;
+}
+
+/** The TLS files of a command, loaded and checked: an unreadable or wrong file fails here, naming it. */
+export function mqttTls(opts: { mqttCa?: string; mqttCert?: string; mqttKey?: string }, url: URL): TlsMaterial | undefined {
+  let tls: TlsMaterial | undefined;
+  try {
+    tls = loadTls({ ca: opts.mqttCa, cert: opts.mqttCert, key: opts.mqttKey });
+  } catch (err) {
+    if (err instanceof TlsConfigError) throw new CliError(`--mqtt-${err.file === opts.mqttCa ? 'ca' : err.file === opts.mqttKey ? 'key' : 'cert'}: ${err.message}`);
+    throw err;
+  }
+  if (tls && url.protocol !== 'mqtts:') throw new CliError(`--broker: ${url.protocol}// is plain MQTT but TLS files were given (use mqtts://)`, EXIT.usage);
+  return tls;
+}
+
+export function brokerLogin(opts: BrokerLoginOptions): BrokerLogin {
   let url: URL;
   try {
     url = new URL(opts.broker);
@@ -22,6 +48,7 @@ export function brokerLogin(opts: { broker: string; data?: string; keys?: string
   if (url.protocol !== 'mqtt:' && url.protocol !== 'mqtts:' && url.protocol !== 'tcp:') {
     throw new CliError(`--broker: unsupported scheme '${url.protocol}' (mqtt: or mqtts:)`, EXIT.usage);
   }
+  const tls = mqttTls(opts, url);
   const username = decodeURIComponent(url.username) || opts.user || 'operator';
   let password = decodeURIComponent(url.password);
   url.username = '';
@@ -31,7 +58,7 @@ export function brokerLogin(opts: { broker: string; data?: string; keys?: string
     if (!existsSync(file)) throw new CliError(`no broker password for user '${username}': put it in the --broker URL or run from the demo's folder (looked for ${file})`);
     password = readFileSync(file, 'utf8').trim();
   }
-  return { url: url.toString().replace(/\/$/, ''), username, password };
+  return { url: url.toString().replace(/\/$/, ''), username, password, ...(tls ? { tls } : {}) };
 }
 
 export function readSecret(file: string): string {

@@ -1,6 +1,6 @@
 /** A short-lived broker session for one CLI command. */
 import { connectMqtt, NotConnectedError, RequestTimeoutError, Requester, topics } from '../mqtt/index.js';
-import { brokerLogin } from './broker-creds.js';
+import { brokerLogin, type BrokerLoginOptions } from './broker-creds.js';
 import { CliError } from './exit.js';
 
 export interface BrokerSession {
@@ -10,11 +10,11 @@ export interface BrokerSession {
   gateway(topic: string, body: unknown, deadlineMs?: number): Promise<unknown>;
 }
 
-export async function withBroker<T>(opts: { broker: string; data?: string; keys?: string }, fn: (s: BrokerSession) => Promise<T>): Promise<T> {
+export async function withBroker<T>(opts: BrokerLoginOptions, fn: (s: BrokerSession) => Promise<T>): Promise<T> {
   const login = brokerLogin(opts);
   let client;
   try {
-    client = await connectMqtt(login.url, { username: login.username, password: login.password, clientId: `${login.username}-cli-${process.pid}-${Date.now() % 100000}` });
+    client = await connectMqtt(login.url, { username: login.username, password: login.password, clientId: `${login.username}-cli-${process.pid}-${Date.now() % 100000}`, tls: login.tls });
   } catch (err) {
     throw new CliError(`cannot connect to the broker at ${login.url} as ${login.username}: ${(err as Error).message}`);
   }

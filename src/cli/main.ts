@@ -14,6 +14,7 @@ import { registerProfileCommands } from './commands/profile.js';
 import { registerServiceCommands } from './commands/services.js';
 import { registerTaoCommands } from './commands/tao.js';
 import { registerValidateCommand } from './commands/validate.js';
+import { applyEnvForms } from './env-options.js';
 import { EXIT } from './exit.js';
 
 const program = new Command('taogate')
@@ -31,6 +32,7 @@ registerLedgerCommands(program);
 registerLearnCommands(program);
 registerServiceCommands(program);
 registerValidateCommand(program);
+applyEnvForms(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -5,7 +5,7 @@
 import type { MqttClient } from 'mqtt';
 import type { Signer } from '../crypto/ed25519.js';
 import { Ledger } from '../ledger/index.js';
-import { connectMqtt, Requester, serveRequests, topics } from '../mqtt/index.js';
+import { mqttLogOf, openMqtt, Requester, serveRequests, topics, within, type MqttLinkState, type RequestServer, type TlsMaterial } from '../mqtt/index.js';
 import type { Profile } from '../policy/types.js';
 import type { TrustStore } from '../tao/truststore.js';
 import type { DeviceHealth } from '../devices/health.js';
@@ -30,7 +30,9 @@ export interface GatewayServiceOptions {
   readonly trust: TrustStore;
   readonly signer: Signer;
   readonly ledgerDir: string;
-  readonly mqtt: { readonly url: string; readonly username: string; readonly password: string };
+  readonly mqtt: { readonly url: string; readonly username: string; readonly password: string; readonly tls?: TlsMaterial | undefined };
+  /** How long the start waits for the broker before going on without it (default 5000 ms); the client keeps retrying for ever. */
+  readonly brokerWaitMs?: number;
   readonly log: GateLogger;
   readonly fronts?: readonly Front[];
   readonly governanceDeadlineMs?: number;
@@ -50,6 +52,8 @@ export interface GatewayService {
   /** Ships receipts upstream (undefined when replication is off). */
   readonly replicator: Replicator | undefined;
   readonly checkpointer: Checkpointer | undefined;
+  /** The broker link: connected, since when, the last configuration problem. */
+  mqttState(): MqttLinkState;
   /** The PLC links of the fronts, up or down. */
   devices(): DeviceHealth[];
   close(): Promise<void>;
@@ -86,9 +90,11 @@ export async function startGateway(o: GatewayServiceOptions): Promise<GatewaySer
   try {
     await ledger.append('start', { policy: o.profile.policyHash, profile: o.profile.source, kid: o.signer.keyId, pid: process.pid });
     lap('startReceipt');
-    const client = await connectMqtt(o.mqtt.url, { username: o.mqtt.username, password: o.mqtt.password, clientId: `${gatewayId}-${process.pid}` });
+    // The broker may be away (boot order, outage): the gateway starts anyway, reads pass, writes are
+    // refused (governance unreachable), and the client retries with backoff for ever.
+    const mqtt = openMqtt(o.mqtt.url, { username: o.mqtt.username, password: o.mqtt.password, clientId: `${gatewayId}-${process.pid}`, tls: o.mqtt.tls, log: mqttLogOf(o.log) });
+    const client = mqtt.client;
     endClient = () => client.endAsync();
-    lap('mqttConnected');
     const requester = new Requester(client, topics.decisionBase(o.mqtt.username));
     cleanups.unshift(async () => requester.close());
     const fronts = o.fronts ?? [];
@@ -103,11 +109,15 @@ export async function startGateway(o: GatewayServiceOptions): Promise<GatewaySer
       refusals: o.refusals,
       readCurrent: async (tag) => fronts.find((f) => f.owns(tag))?.readCurrent(tag),
     });
-    const unserve = await serveRequests(client, topics.stage(gatewayId), async (body) => {
+    let stageServer: RequestServer | undefined;
+    const staging = serveRequests(client, topics.stage(gatewayId), async (body) => {
       const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
       return gate.present(b.tao, typeof b.source === 'string' ? `mqtt:${b.source.slice(0, 64)}` : 'mqtt');
+    }).then((s) => {
+      stageServer = s;
     });
-    cleanups.unshift(() => unserve.close());
+    cleanups.unshift(async () => stageServer?.close());
+    staging.catch(() => undefined); // awaited below
     const repl = o.replication ?? {};
     const replicate = repl.enabled ?? o.trust.keys().some((k) => k.role === 'upstream');
     // The fronts start together (the OPC UA one is the slow one: node-opcua, certificates, PLC
@@ -154,11 +164,22 @@ export async function startGateway(o: GatewayServiceOptions): Promise<GatewaySer
     heartbeat.start();
     cleanups.unshift(async () => heartbeat.stop());
     let replicator: Replicator | undefined;
+    let replStarted: Promise<void> = Promise.resolve();
     if (replicate) {
       const r = new Replicator(ledger, client, gatewayId, o.trust, o.log, repl);
-      await r.start();
+      replStarted = r.start();
+      replStarted.catch(() => undefined); // awaited below
       replicator = r;
       endReplication = r;
+    }
+    // Subscriptions made while offline wait in mqtt.js and go out on connect. With the broker there,
+    // the start waits for them (a subscription the broker's ACL refuses fails the start, naming the
+    // topic); without it, the gateway goes on and is not ready until the broker comes.
+    const subscribed = Promise.all([mqtt.connected, requester.whenReady(), staging, replStarted]);
+    if (await within(subscribed, o.brokerWaitMs ?? 5000)) lap('mqttConnected');
+    else {
+      o.log.warn({ broker: o.mqtt.url, problem: mqtt.state().problem }, 'broker not reachable: serving reads, refusing writes until it comes (retrying with backoff)');
+      subscribed.catch((err: Error) => o.log.error({ broker: o.mqtt.url, err: err.message }, 'broker refused a subscription of the gateway: check its ACL'));
     }
     lap('total');
     o.log.info({ ms: phases, sinceProcessStartMs: Math.round(performance.now()), receipts: ledger.head.seq + 1, checkpointerReadReceipts: checkpointer?.stats.receiptsRead }, 'gateway started');
@@ -170,6 +191,7 @@ export async function startGateway(o: GatewayServiceOptions): Promise<GatewaySer
       client,
       addresses,
       heartbeat,
+      mqttState: mqtt.state,
       devices: () => fronts.flatMap((f) => [...(f.devices?.() ?? [])]),
       async close() {
         for (const c of cleanups) await c().catch((err: Error) => o.log.warn({ err: err.message }, 'gateway shutdown step failed'));

@@ -7,7 +7,7 @@
 import type { MqttClient } from 'mqtt';
 import type { Json } from '../crypto/canonical.js';
 import type { Signer } from '../crypto/ed25519.js';
-import { connectMqtt, gatewayOfProposal, serveRequests, topics } from '../mqtt/index.js';
+import { gatewayOfProposal, mqttLogOf, openMqtt, serveRequests, topics, within, type MqttLinkState, type TlsMaterial } from '../mqtt/index.js';
 import type { Profile } from '../policy/types.js';
 import type { Approval } from '../tao/payload.js';
 import { checkSignedMessage, MESSAGE_TYPES, NonceCache } from '../tao/signed.js';
@@ -17,6 +17,7 @@ import { parseProposal } from './messages.js';
 import { viewRequest } from './views.js';
 
 export interface GovernanceLogger {
+  debug(obj: object, msg?: string): void;
   info(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;
   error(obj: object, msg?: string): void;
@@ -26,6 +27,9 @@ export interface GovernanceServiceOptions {
   readonly url: string;
   readonly username: string;
   readonly password: string;
+  readonly tls?: TlsMaterial | undefined;
+  /** How long the start waits for the broker before going on without it (default 5000 ms); the client keeps retrying for ever. */
+  readonly brokerWaitMs?: number;
   readonly profile: Profile;
   readonly trust: TrustStore;
   readonly signer: Signer;
@@ -38,6 +42,8 @@ export interface GovernanceServiceOptions {
 export interface GovernanceService {
   readonly governance: Governance;
   readonly client: MqttClient;
+  /** The broker link: connected, since when, the last configuration problem. */
+  mqttState(): MqttLinkState;
   close(): Promise<void>;
 }
 
@@ -59,17 +65,20 @@ export async function startGovernanceService(o: GovernanceServiceOptions): Promi
       client?.publish(topics.govEvents, JSON.stringify({ type: 'request', request: viewRequest(r, o.profile, now()) }), { qos: 1 });
     },
   });
-  client = await connectMqtt(o.url, {
+  // Started without waiting for the broker: it retries with backoff for ever (boot order, outages).
+  const mqtt = openMqtt(o.url, {
     username: o.username,
     password: o.password,
     clientId: `governance-${process.pid}`,
+    tls: o.tls,
+    log: mqttLogOf(o.log),
     will: { topic: topics.govStatus, payload: JSON.stringify({ status: 'offline' }), qos: 1, retain: true },
   });
+  client = mqtt.client;
   const publishStatus = () => client?.publish(topics.govStatus, JSON.stringify({ status: 'online', gateway: o.profile.gateway.id, policy: o.profile.policyHash, ts: now() }), { qos: 1, retain: true });
   client.on('connect', publishStatus);
-  publishStatus();
 
-  const proposals = await serveRequests(client, topics.proposeAll, async (body, meta) => {
+  const proposalsServed = serveRequests(client, topics.proposeAll, async (body, meta) => {
     const gateway = gatewayOfProposal(meta.topic) ?? '';
     if ((body as { type?: unknown } | null)?.type === 'ping') return { ok: true, gateway: o.profile.gateway.id, policy: o.profile.policyHash };
     const nowSeconds = Math.floor(now() / 1000);
@@ -83,7 +92,7 @@ export async function startGovernanceService(o: GovernanceServiceOptions): Promi
       nonces,
     });
     if (!checked.ok) {
-      o.log.warn({ topic: meta.topic, code: checked.code, reason: checked.reason }, 'inline proposal refused');
+      o.log.warn({ topic: meta.topic, corr: meta.corr, code: checked.code, reason: checked.reason }, 'inline proposal refused');
       return { decision: 'deny', code: checked.code, reason: checked.reason };
     }
     const proposal = parseProposal(checked.msg.proposal);
@@ -93,11 +102,12 @@ export async function startGovernanceService(o: GovernanceServiceOptions): Promi
       return { decision: 'deny', code: 'not_speaker', reason: `gateway ${gateway} may not propose for ${actor.id} (no front identifies that actor)` };
     }
     const decision = governance.decide(proposal, checked.signer);
-    o.log.info({ via: 'inline', gateway, actor: proposal.actor, target: proposal.target, value: proposal.value, decision: decision.decision, ...(decision.decision === 'issue' ? { jti: decision.jti } : decision.decision === 'deny' ? { code: decision.code } : { request: decision.request }) }, 'proposal decided');
+    // corr: the gateway's request correlation id (its logs carry the same), next to the TAO id or denial code.
+    o.log.info({ via: 'inline', corr: meta.corr, ...(typeof checked.msg.req === 'string' ? { req: checked.msg.req } : {}), gateway, actor: proposal.actor, target: proposal.target, value: proposal.value, decision: decision.decision, ...(decision.decision === 'issue' ? { jti: decision.jti } : decision.decision === 'deny' ? { code: decision.code } : { request: decision.request }) }, 'proposal decided');
     return decision as unknown as Json;
   });
 
-  const requests = await serveRequests(client, topics.govRequest, async (body) => {
+  const requestsServed = serveRequests(client, topics.govRequest, async (body, meta) => {
     const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
     const nowMs = now();
     switch (b.type) {
@@ -124,7 +134,7 @@ export async function startGovernanceService(o: GovernanceServiceOptions): Promi
         if (typeof proposal === 'string') return { decision: 'deny', code: 'malformed', reason: proposal };
         const aud = typeof checked.msg.aud === 'string' ? checked.msg.aud : o.profile.gateway.id;
         const decision = governance.decide(proposal, aud);
-        o.log.info({ via: 'pre-issued', actor: proposal.actor, target: proposal.target, value: proposal.value, decision: decision.decision }, 'TAO request decided');
+        o.log.info({ via: 'pre-issued', corr: meta.corr, actor: proposal.actor, target: proposal.target, value: proposal.value, decision: decision.decision }, 'TAO request decided');
         return decision as unknown as Json;
       }
       case 'approve': {
@@ -136,14 +146,34 @@ export async function startGovernanceService(o: GovernanceServiceOptions): Promi
         return { error: 'malformed', reason: `unknown request type ${JSON.stringify(b.type)}` };
     }
   });
+  proposalsServed.catch(() => undefined); // awaited below
+  requestsServed.catch(() => undefined);
+  const served = Promise.all([mqtt.connected, proposalsServed, requestsServed]);
+  // With the broker there, wait for the subscriptions (a refused ACL fails the start); without it, go on.
+  let online: boolean;
+  try {
+    online = await within(served, o.brokerWaitMs ?? 5000);
+  } catch (err) {
+    await client.endAsync().catch(() => undefined);
+    throw err;
+  }
+  if (!online) {
+    o.log.warn({ broker: o.url, problem: mqtt.state().problem }, 'broker not reachable: governance keeps retrying with backoff');
+    served.catch((err: Error) => o.log.error({ broker: o.url, err: err.message }, 'broker refused a subscription of governance: check its ACL'));
+  }
+  let proposals: { close(): Promise<void> } | undefined;
+  let requests: { close(): Promise<void> } | undefined;
+  proposalsServed.then((s) => (proposals = s), () => undefined);
+  requestsServed.then((s) => (requests = s), () => undefined);
 
   return {
     governance,
     client,
+    mqttState: mqtt.state,
     async close() {
-      await proposals.close();
-      await requests.close();
-      await new Promise<void>((resolve) => client!.publish(topics.govStatus, JSON.stringify({ status: 'offline' }), { qos: 1, retain: true }, () => resolve()));
+      await proposals?.close();
+      await requests?.close();
+      if (client!.connected) await new Promise<void>((resolve) => client!.publish(topics.govStatus, JSON.stringify({ status: 'offline' }), { qos: 1, retain: true }, () => resolve()));
       await client!.endAsync();
     },
   };

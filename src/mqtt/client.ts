@@ -75,8 +75,18 @@ export function connectFailure(err: Error & { code?: unknown }, url: string, opt
   return tls ? new MqttConnectError(`MQTT broker ${url}: ${tls}`, { cause: err }) : undefined;
 }
 
+/** What a service reports about its broker link (/readyz, metrics). */
+export interface MqttLinkState {
+  readonly url: string;
+  readonly connected: boolean;
+  /** ms since the epoch of the last connect or loss (0: never connected). */
+  readonly since: number;
+  /** The last configuration problem (refused credentials, certificate), cleared on connect. */
+  readonly problem: string | undefined;
+}
+
 /** Creates the client and its logging; the first connect is not awaited. */
-function createClient(url: string, opts: ConnectOptions): { client: MqttClient; clientId: string; log: LogFn } {
+function createClient(url: string, opts: ConnectOptions): { client: MqttClient; clientId: string; log: LogFn; state: () => MqttLinkState } {
   const log: LogFn = opts.log ?? noLog;
   const clientId = opts.clientId ?? `${opts.username}-${randomBytes(6).toString('hex')}`;
   const basePeriod = opts.reconnectPeriodMs ?? 500;
@@ -98,6 +108,7 @@ function createClient(url: string, opts: ConnectOptions): { client: MqttClient; 
   let wasConnected = false;
   let lostAt = 0;
   let lastProblem = '';
+  let since = 0;
   // First listener on 'connect', so the socket is fast before anyone publishes.
   client.on('connect', () => {
     if (!setNoDelay(client)) log('warn', 'mqtt: could not set TCP no-delay (not a socket stream)', { url, clientId });
@@ -106,6 +117,7 @@ function createClient(url: string, opts: ConnectOptions): { client: MqttClient; 
     wasConnected = true;
     lostAt = 0;
     lastProblem = '';
+    since = Date.now();
   });
   client.on('close', () => {
     // mqtt.js reads reconnectPeriod each time it schedules a reconnect: back off while the broker stays away.
@@ -124,10 +136,12 @@ function createClient(url: string, opts: ConnectOptions): { client: MqttClient; 
   client.on('offline', () => {
     if (wasConnected && lostAt === 0) {
       lostAt = Date.now();
+      since = lostAt;
       log('warn', 'mqtt connection lost; retrying with backoff', { url, clientId });
     }
   });
-  return { client, clientId, log };
+  const state = (): MqttLinkState => ({ url, connected: client.connected, since, problem: lastProblem || undefined });
+  return { client, clientId, log, state };
 }
 
 /**
@@ -135,10 +149,26 @@ function createClient(url: string, opts: ConnectOptions): { client: MqttClient; 
  * and is returned at once: for services that must start and stay up without
  * the broker. `connected` resolves on the first CONNACK 0.
  */
-export function openMqtt(url: string, opts: ConnectOptions): { client: MqttClient; connected: Promise<void> } {
-  const { client } = createClient(url, opts);
-  const connected = client.connected ? Promise.resolve() : new Promise<void>((resolve) => client.once('connect', () => resolve()));
-  return { client, connected };
+export function openMqtt(url: string, opts: ConnectOptions): { client: MqttClient; connected: Promise<void>; state: () => MqttLinkState } {
+  const { client, state } = createClient(url, opts);
+  const connected = new Promise<void>((resolve) => client.once('connect', () => resolve()));
+  return { client, connected, state };
+}
+
+/** Resolves true when `p` settles in time, false after `ms`; a rejection within the time is thrown. */
+export async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([p.then(() => true as const), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Adapts a pino-style logger to the MQTT layer's LogFn. */
+export function mqttLogOf(logger: { debug(o: object, m?: string): void; info(o: object, m?: string): void; warn(o: object, m?: string): void; error(o: object, m?: string): void }): LogFn {
+  return (level, msg, obj) => logger[level](obj ?? {}, msg);
 }
 
 /** Connect, resolve once the broker accepted us (CONNACK 0). */

@@ -20,6 +20,9 @@ import { loadTrust, loadKey } from '../trust.js';
 
 interface UpstreamOpts {
   broker?: string;
+  mqttCa?: string;
+  mqttCert?: string;
+  mqttKey?: string;
   data?: string;
   keys?: string;
   dir?: string;
@@ -55,7 +58,7 @@ export function registerReplicationCommands(program: Command): void {
         const signal = signalPromise(log);
         const kp = keyPaths(keysDir(opts));
         const trust = loadTrust(kp.trust);
-        const login = brokerLogin({ broker: opts.broker, data: opts.data, keys: opts.keys, user: 'upstream' });
+        const login = brokerLogin({ broker: opts.broker, data: opts.data, keys: opts.keys, user: 'upstream', mqttCa: opts.mqttCa, mqttCert: opts.mqttCert, mqttKey: opts.mqttKey });
         const signer = loadKey(kp.upstream).signer;
         const node = await startUpstream({ dir, trust, signer, mqtt: login, gateways: opts.gateway, log });
         const stopPush = opts.influx ? await pushUpstreamToInflux(node, { influx: opts.influx, db: opts.db, dir, log }) : () => {};

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { readUsersFile, startBroker, type UsersFile } from '../../mqtt/index.js';
+import { loadTls, readUsersFile, startBroker, TlsConfigError, type TlsMaterial, type UsersFile } from '../../mqtt/index.js';
 import { action, collect, parseIntOption } from '../action.js';
-import { brokerLogin } from '../broker-creds.js';
-import { CliError } from '../exit.js';
+import { brokerLogin, type BrokerLoginOptions } from '../broker-creds.js';
+import { CliError, EXIT } from '../exit.js';
 import { createLogger } from '../log.js';
 import { dataPaths, keyPaths, keysDir } from '../paths.js';
 import { loadProfileOrExit } from '../profile-source.js';
@@ -17,6 +17,24 @@ interface CommonOpts {
   logLevel: string;
   data?: string;
   keys?: string;
+  mqttCa?: string;
+  mqttCert?: string;
+  mqttKey?: string;
+}
+
+/** --broker plus the TLS files (flags or TAOGATE_MQTT_*), for brokerLogin. */
+function loginOpts(opts: CommonOpts & { broker: string }, user: string): BrokerLoginOptions {
+  return { broker: opts.broker, data: opts.data, keys: opts.keys, user, mqttCa: opts.mqttCa, mqttCert: opts.mqttCert, mqttKey: opts.mqttKey };
+}
+
+function brokerTls(opts: { tlsCert?: string; tlsKey?: string; tlsCa?: string }): TlsMaterial | undefined {
+  if (opts.tlsCa && !opts.tlsCert) throw new CliError('--tls-ca needs --tls-cert and --tls-key (the broker listens with TLS)', EXIT.usage);
+  try {
+    return loadTls({ cert: opts.tlsCert, key: opts.tlsKey, ca: opts.tlsCa });
+  } catch (err) {
+    if (err instanceof TlsConfigError) throw new CliError(`--tls-${err.file === opts.tlsCa ? 'ca' : err.file === opts.tlsKey ? 'key' : 'cert'}: ${err.message}`);
+    throw err;
+  }
 }
 
 export function registerServiceCommands(program: Command): void {
@@ -28,9 +46,12 @@ export function registerServiceCommands(program: Command): void {
     .option('--users <file>', 'users file (default: KEYS/mqtt-users.json)')
     .option('--data <dir>', 'demo-layout data dir holding keys/ (default ./data)')
     .option('--keys <dir>', 'keys dir (overrides --data)')
+    .option('--tls-cert <file>', 'listen with TLS (mqtts://) with this PEM certificate (e.g. KEYS/tls/broker.crt from keys init --tls)')
+    .option('--tls-key <file>', 'PEM private key of --tls-cert')
+    .option('--tls-ca <file>', 'require client certificates issued by this CA (mutual TLS)')
     .option('--log-level <level>', 'log level', 'info')
     .action(
-      action(async (opts: CommonOpts & { host: string; port: number; users?: string }) => {
+      action(async (opts: CommonOpts & { host: string; port: number; users?: string; tlsCert?: string; tlsKey?: string; tlsCa?: string }) => {
         const log = createLogger({ level: opts.logLevel, name: 'broker' });
         const signal = signalPromise(log);
         const file = opts.users ?? keyPaths(keysDir(opts)).mqttUsers;
@@ -40,7 +61,8 @@ export function registerServiceCommands(program: Command): void {
         } catch (err) {
           throw new CliError(`--users: ${(err as Error).message}`);
         }
-        const broker = await startBroker({ host: opts.host, port: opts.port, users, log: (level, msg, obj) => log[level === 'warn' ? 'warn' : 'debug'](obj ?? {}, msg) });
+        const tls = brokerTls(opts);
+        const broker = await startBroker({ host: opts.host, port: opts.port, users, tls, log: (level, msg, obj) => log[level === 'warn' ? 'warn' : level === 'error' ? 'error' : 'debug'](obj ?? {}, msg) });
         log.info({ url: broker.url }, 'broker listening');
         process.stdout.write(`READY ${JSON.stringify({ mqtt: broker.url })}\n`);
         return untilSignal(log, signal, () => broker.close());
@@ -64,7 +86,7 @@ export function registerServiceCommands(program: Command): void {
         const signal = signalPromise(log);
         const profile = loadProfileOrExit(opts.profile);
         const kp = keyPaths(keysDir(opts));
-        const login = brokerLogin({ broker: opts.broker, data: opts.data, keys: opts.keys, user: 'governance' });
+        const login = brokerLogin(loginOpts(opts, 'governance'));
         const { startGovernanceService } = await import('../../governance/service.js');
         const statePath = opts.state ?? join(dataPaths(opts.data ?? './data').root, 'governance', 'approvals.json');
         const svc = await startGovernanceService({ ...login, profile, trust: loadTrust(kp.trust), signer: loadKey(kp.governance).signer, log, statePath });
@@ -103,7 +125,7 @@ export function registerServiceCommands(program: Command): void {
         const signal = signalPromise(log);
         const profile = applyDeviceOptions(loadProfileOrExit(opts.profile), opts.device);
         const kp = keyPaths(keysDir(opts));
-        const login = brokerLogin({ broker: opts.broker, data: opts.data, keys: opts.keys, user: profile.gateway.id });
+        const login = brokerLogin(loginOpts(opts, profile.gateway.id));
         const { startGateway } = await import('../../gateway/service.js');
         const { buildFronts } = await import('../../gateway/fronts.js');
         const metrics = opts.http === undefined ? undefined : new (await import('../../ops/metrics.js')).GatewayMetrics();
