@@ -6,6 +6,7 @@
  */
 import { existsSync, mkdirSync, writeFileSync, chmodSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { SigAlg } from '../crypto/alg.js';
 import { generateRawKeyPair } from '../crypto/ed25519.js';
 import { privateJwk, writePrivateKeyFile, type KeyRole } from '../crypto/keyfile.js';
 import { generateCredentials, type UserRole } from '../mqtt/credentials.js';
@@ -30,7 +31,10 @@ export interface KeysInitResult {
   readonly created: string[];
 }
 
-export function initKeys(dir: string, profile: Profile, opts: { validityDays?: number } = {}): KeysInitResult {
+/** A part whose key is made elsewhere (a PKCS#11 token): returns its public key and alg, writes its own reference file. */
+export type TokenKeyMaker = (file: string, name: string, role: 'governance' | 'gateway' | 'upstream') => { publicKey: Uint8Array; alg: SigAlg; kid: string; file: string } | undefined;
+
+export function initKeys(dir: string, profile: Profile, opts: { validityDays?: number; tokenKey?: TokenKeyMaker } = {}): KeysInitResult {
   const paths = keyPaths(dir);
   if (existsSync(paths.trust)) throw new CliError(`${paths.trust} already exists: refusing to overwrite keys (move the folder away first)`);
   mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
@@ -48,9 +52,15 @@ export function initKeys(dir: string, profile: Profile, opts: { validityDays?: n
     created.push(file);
   };
 
-  make(paths.governance, 'governance', 'governance');
-  make(paths.gateway, profile.gateway.id, 'gateway');
-  make(paths.upstream, 'upstream', 'upstream');
+  const part = (file: string, name: string, role: 'governance' | 'gateway' | 'upstream') => {
+    const token = opts.tokenKey?.(file, name, role);
+    if (!token) return make(file, name, role);
+    trust.add({ kid: token.kid, name, role, publicKey: token.publicKey, alg: token.alg, notBefore: now - 60, notAfter });
+    created.push(token.file);
+  };
+  part(paths.governance, 'governance', 'governance');
+  part(paths.gateway, profile.gateway.id, 'gateway');
+  part(paths.upstream, 'upstream', 'upstream');
   for (const a of profile.approvers.values()) make(paths.approver(a.id), a.id, 'approver', a.role);
   for (const a of profile.actors.values()) make(paths.actor(a.id), a.id, 'actor');
 

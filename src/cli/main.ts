@@ -6,11 +6,13 @@
 import './opcua-logging.js';
 import { Command, CommanderError } from 'commander';
 import { registerApprovalCommands } from './commands/approvals.js';
+import { registerBreakglassCommands } from './commands/breakglass.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerKeysCommands } from './commands/keys.js';
 import { registerLearnCommands } from './commands/learn.js';
 import { registerLedgerCommands } from './commands/ledger.js';
 import { registerProfileCommands } from './commands/profile.js';
+import { registerMosquittoConfigCommand } from './commands/broker-mosquitto.js';
 import { registerServiceCommands } from './commands/services.js';
 import { registerTaoCommands } from './commands/tao.js';
 import { registerValidateCommand } from './commands/validate.js';
@@ -28,9 +30,11 @@ registerProfileCommands(program);
 registerKeysCommands(program);
 registerTaoCommands(program);
 registerApprovalCommands(program);
+registerBreakglassCommands(program);
 registerLedgerCommands(program);
 registerLearnCommands(program);
 registerServiceCommands(program);
+registerMosquittoConfigCommand(program);
 registerValidateCommand(program);
 applyEnvForms(program);
 

@@ -1,7 +1,8 @@
 /** Finding the trust store (public keys) for offline checks. */
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { readPrivateKeyFile, type LoadedKey } from '../crypto/keyfile.js';
+import { loadSigningKey } from '../crypto/key-ref.js';
+import type { LoadedKey } from '../crypto/keyfile.js';
 import { TrustStore } from '../tao/truststore.js';
 import { CliError } from './exit.js';
 import { keyPaths } from './paths.js';
@@ -42,10 +43,10 @@ export function loadTrust(file: string): TrustStore {
   }
 }
 
-/** A private key file, or a CliError saying what is wrong with it (the message names the file). */
+/** A private key file, or its PKCS#11 reference (NAME.pkcs11.json), or a CliError saying what is wrong (the message names the file). */
 export function loadKey(file: string): LoadedKey {
   try {
-    return readPrivateKeyFile(file);
+    return loadSigningKey(file);
   } catch (err) {
     throw new CliError((err as Error).message);
   }

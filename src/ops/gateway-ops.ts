@@ -8,6 +8,7 @@ import { access } from 'node:fs/promises';
 import type { GovernanceHeartbeat } from '../gateway/heartbeat.js';
 import type { GatewayService } from '../gateway/service.js';
 import type { Ledger } from '../ledger/index.js';
+import { bindBreakglassMetrics, breakglassCheck } from './breakglass-routes.js';
 import { outcomesCheck } from './gateway-routes.js';
 import type { ReadinessCheck } from './http.js';
 import type { GatewayMetrics } from './metrics.js';
@@ -37,6 +38,7 @@ export interface GatewayOpsOptions {
 }
 
 export function bindGatewayMetrics(metrics: GatewayMetrics, gateway: () => GatewayService, o: GatewayOpsOptions = {}): void {
+  bindBreakglassMetrics(metrics.registry, gateway);
   metrics.bind({
     ledgerHead: () => gateway().ledger.head.seq,
     ledgerSize: () => gateway().ledger.count,
@@ -75,6 +77,7 @@ export function gatewayChecks(gateway: () => GatewayService): Record<string, Rea
     governance: governanceAnswering(() => gateway().heartbeat),
     ledger: writable,
     outcomes: outcomesCheck(gateway),
+    breakglass: breakglassCheck(gateway),
     plc: plcLinks(gateway),
     upstream: upstreamStatus(gateway),
   };

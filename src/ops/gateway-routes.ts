@@ -1,5 +1,6 @@
 /**
- * Gateway routes on the ops HTTP endpoint (cell network / loopback only):
+ * Gateway routes on the ops HTTP endpoint (cell network / loopback only),
+ * besides the break-glass routes (./breakglass-routes.ts):
  *   GET  /api/indeterminate  the open indeterminate outcomes (an alarm each)
  *   POST /api/settle         a person's signed settlement of one (see
  *                            `taogate ledger settle`); the signature is the
@@ -7,12 +8,14 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { GatewayService } from '../gateway/service.js';
+import { breakglassRoutes } from './breakglass-routes.js';
 import { json, type ReadinessCheck, type Route } from './http.js';
 
 const MAX_BODY = 16 * 1024;
 
 export function gatewayRoutes(gateway: () => GatewayService): Route[] {
   return [
+    ...breakglassRoutes(gateway),
     async (req, res, url) => {
       if (url.pathname !== '/api/indeterminate' || req.method !== 'GET') return false;
       const gw = gateway();

@@ -16,14 +16,15 @@ export function registerDemoCommand(program: Command): void {
     .option('--profile <file>', 'profile to run (default: profiles/demo-cell.yaml)')
     .option('--influx <url>', 'also push every receipt into this InfluxDB HTTP endpoint (historian), e.g. http://127.0.0.1:8086')
     .option('--influx-db <name>', 'InfluxDB database for --influx', 'taogate')
+    .option('--pkcs11 <uri>', 'keep the governance, gateway and upstream keys in this PKCS#11 token (created there on first start; see keys init --pkcs11)')
     .action(
-      action(async (opts: { data: string; portBase: number; logLevel: string; profile?: string; influx?: string; influxDb: string }) => {
+      action(async (opts: { data: string; portBase: number; logLevel: string; profile?: string; influx?: string; influxDb: string; pkcs11?: string }) => {
         if (opts.portBase < 1 || opts.portBase + 5 > 65535) throw new CliError(`--port-base ${opts.portBase}: needs 6 ports in 1..65535`, EXIT.usage);
         const log = createLogger({ level: opts.logLevel, name: 'demo' });
         const signal = signalPromise(log);
         const started = performance.now();
         const { startDemoStack } = await import('../demo/stack.js');
-        const stack = await startDemoStack({ data: opts.data, portBase: opts.portBase, log, profilePath: opts.profile, influx: opts.influx ? { url: opts.influx, db: opts.influxDb } : undefined });
+        const stack = await startDemoStack({ data: opts.data, portBase: opts.portBase, log, profilePath: opts.profile, influx: opts.influx ? { url: opts.influx, db: opts.influxDb } : undefined, pkcs11: opts.pkcs11 });
         log.info({ ms: Math.round(performance.now() - started) }, 'demo ready');
         process.stdout.write(`READY ${JSON.stringify(stack.ready satisfies ReadyInfo)}\n`);
         process.stderr.write(demoGuide(stack.ready));

@@ -6,7 +6,8 @@
  */
 import { existsSync } from 'node:fs';
 
-import { readPrivateKeyFile } from '../../crypto/keyfile.js';
+import { loadSigningKey } from '../../crypto/key-ref.js';
+import { pkcs11KeyMaker } from '../commands/keys-hardware.js';
 import { startGovernanceService } from '../../governance/service.js';
 import { startGateway } from '../../gateway/service.js';
 import { buildFronts } from '../../gateway/fronts.js';
@@ -38,6 +39,8 @@ export interface DemoOptions {
   readonly profilePath?: string;
   /** Push every receipt (from the upstream's verified copy) into this InfluxDB. */
   readonly influx?: { readonly url: string; readonly db: string };
+  /** Governance, gateway and upstream keys in this PKCS#11 token (RFC 7512 URI), created there on first start. */
+  readonly pkcs11?: string;
 }
 
 
@@ -56,7 +59,7 @@ export async function startDemoStack(o: DemoOptions): Promise<DemoStack> {
   });
   const kp = keyPaths(paths.keys);
   if (!existsSync(kp.trust)) {
-    const { created } = initKeys(paths.keys, profile);
+    const { created } = initKeys(paths.keys, profile, { tokenKey: pkcs11KeyMaker({ pkcs11: o.pkcs11 }) });
     o.log.info({ dir: paths.keys, files: created.length }, 'created demo keys');
   }
   const trust = TrustStore.load(kp.trust);
@@ -99,7 +102,7 @@ export async function startDemoStack(o: DemoOptions): Promise<DemoStack> {
     // The upstream ledger node (DIR/upstream, one copy per gateway): verifies, acknowledges, cosigns.
     const upstreamModule = import('../../replication/upstream.js');
     // Keys first: a bad key file fails here, before any of the three is running.
-    const signers = { governance: readPrivateKeyFile(kp.governance).signer, gateway: readPrivateKeyFile(kp.gateway).signer, upstream: readPrivateKeyFile(kp.upstream).signer };
+    const signers = { governance: loadSigningKey(kp.governance).signer, gateway: loadSigningKey(kp.gateway).signer, upstream: loadSigningKey(kp.upstream).signer };
     const secrets = { governance: readSecret(kp.mqttSecret('governance')), gateway: readSecret(kp.mqttSecret(profile.gateway.id)), upstream: readSecret(kp.mqttSecret('upstream')) };
     const fronts = buildFronts(profile, { host, modbusPort: base + 1, opcuaPort: base + 2, opcuaPkiDir: gatewayPki, opcuaAutoAcceptClients: true, opcuaAllowNone: true, keysDir: paths.keys }, gatewayLog);
     const governanceP = startGovernanceService({

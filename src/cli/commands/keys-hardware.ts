@@ -1,0 +1,70 @@
+/**
+ * `taogate keys init --pkcs11 URI`: the governance, gateway and upstream keys
+ * are generated INSIDE a PKCS#11 token (SoftHSM, an HSM, a TPM 2.0 through
+ * tpm2-pkcs11); only their public keys go to the trust store, and a public
+ * reference file (NAME.pkcs11.json) takes the place of each key file.
+ * Approver and actor keys stay personal key files (they sign on their
+ * owners' machines). The PIN comes from the URI's pin-source file or
+ * TAOGATE_PKCS11_PIN, never from the command line.
+ */
+import { InvalidArgumentError, type Command } from 'commander';
+import type { SigAlg } from '../../crypto/alg.js';
+import { writeKeyRef } from '../../crypto/key-ref.js';
+import { hasKey } from '../../crypto/pkcs11/keys.js';
+import { Pkcs11Signer } from '../../crypto/pkcs11/signer.js';
+import { openToken } from '../../crypto/pkcs11/token.js';
+import { parsePkcs11Uri, type Pkcs11Uri } from '../../crypto/pkcs11/uri.js';
+import { CliError, EXIT } from '../exit.js';
+import type { TokenKeyMaker } from '../keys-init.js';
+
+type Part = 'governance' | 'gateway' | 'upstream';
+const PARTS: readonly Part[] = ['governance', 'gateway', 'upstream'];
+
+export interface Pkcs11InitOptions {
+  pkcs11?: string;
+  alg?: SigAlg;
+  pkcs11Parts?: string;
+  pkcs11Module?: string;
+}
+
+export function addPkcs11InitOptions(cmd: Command): Command {
+  return cmd
+    .option('--pkcs11 <uri>', 'generate the governance, gateway and upstream keys inside this PKCS#11 token (RFC 7512 URI: pkcs11:token=LABEL?module-path=LIB&pin-source=file:PINFILE); writes only public keys')
+    .option('--alg <alg>', 'algorithm of the token keys: EdDSA (Ed25519, default) or ES256 (ECDSA P-256: TPM 2.0)', (v: string) => {
+      if (v !== 'EdDSA' && v !== 'ES256') throw new InvalidArgumentError(`expected EdDSA or ES256, got '${v}'`);
+      return v;
+    })
+    .option('--pkcs11-parts <list>', 'which parts get a token key (comma-separated)', PARTS.join(','))
+    .option('--pkcs11-module <path>', 'PKCS#11 module when the URI has no module-path (else TAOGATE_PKCS11_MODULE, else SoftHSM 2)');
+}
+
+/** The key maker for initKeys, or undefined without --pkcs11. Checks the token first: no label may be taken. */
+export function pkcs11KeyMaker(o: Pkcs11InitOptions): TokenKeyMaker | undefined {
+  if (!o.pkcs11) {
+    if (o.alg === 'ES256') throw new CliError('--alg ES256 needs --pkcs11 (key files are Ed25519)', EXIT.usage);
+    return undefined;
+  }
+  let base: Pkcs11Uri;
+  try {
+    base = parsePkcs11Uri(o.pkcs11);
+  } catch (err) {
+    throw new CliError(`--pkcs11: ${(err as Error).message}`, EXIT.usage);
+  }
+  const parts = (o.pkcs11Parts ?? PARTS.join(',')).split(',').map((p) => p.trim());
+  for (const p of parts) if (!PARTS.includes(p as Part)) throw new CliError(`--pkcs11-parts: unknown part '${p}' (governance, gateway, upstream)`, EXIT.usage);
+  const opts = o.pkcs11Module ? { module: o.pkcs11Module } : {};
+  const labelOf = (part: Part) => (base.object ? `${base.object}-${part}` : part);
+  try {
+    const token = openToken(base, opts);
+    const taken = parts.filter((p) => hasKey(token, labelOf(p as Part)));
+    if (taken.length) throw new Error(`token "${token.label}" already holds key${taken.length > 1 ? 's' : ''} labelled ${taken.map((p) => `"${labelOf(p as Part)}"`).join(', ')}: refusing to add another`);
+  } catch (err) {
+    throw new CliError(`--pkcs11 ${o.pkcs11}: ${(err as Error).message}`);
+  }
+  return (file, name, role) => {
+    if (!parts.includes(role)) return undefined;
+    const signer = Pkcs11Signer.generate(base, labelOf(role), o.alg ?? 'EdDSA', opts);
+    const ref = writeKeyRef(file, { pkcs11: signer.uri, kid: signer.keyId, alg: signer.alg, name, role });
+    return { publicKey: signer.publicKey, alg: signer.alg, kid: signer.keyId, file: ref };
+  };
+}
