@@ -11,3 +11,4 @@ export * from './subscribe.js';
 export * from './request.js';
 export * from './serve.js';
 export * from './tls.js';
+export * from './mosquitto.js';
