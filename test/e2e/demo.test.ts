@@ -35,7 +35,7 @@ describe('taogate demo (child process) and the CLI against it', function () {
       mqtt: `mqtt://127.0.0.1:${base}`,
       modbus: `127.0.0.1:${base + 1}`,
       opcua: `opc.tcp://127.0.0.1:${base + 2}`,
-      plc: { modbus: `127.0.0.1:${base + 3}`, opcua: `opc.tcp://127.0.0.1:${base + 4}` },
+      plc: { modbus: `127.0.0.1:${base + 3}`, opcua: `opc.tcp://127.0.0.1:${base + 4}`, dosing: `127.0.0.1:${base + 6}` },
       http: `http://127.0.0.1:${base + 5}`,
       data: dir,
     });
@@ -62,6 +62,30 @@ describe('taogate demo (child process) and the CLI against it', function () {
     const again = await cli('tao', 'present', '--broker', broker(), '--file', file);
     expect(again.code).to.equal(2);
     expect(JSON.parse(again.stdout)).to.include({ code: 'consumed' });
+  });
+
+  it('when hmi-1 writes dosing.rate_sp at unit 2 it reaches the dosing drive over RTU framing; a step over 100 gets 0x03 and the drive keeps its value', async () => {
+    const hmi = await modbusClient(base + 1, 2, '127.0.0.1');
+    hmi.setTimeout(5000);
+    try {
+      await hmi.writeRegister(200, 180);
+      expect((await hmi.readHoldingRegisters(200, 1)).data).to.deep.equal([180]);
+      const refused = await hmi.writeRegister(200, 400).then(
+        () => undefined,
+        (err: { modbusCode?: number }) => err.modbusCode,
+      );
+      expect(refused).to.equal(0x03);
+      expect((await hmi.readHoldingRegisters(200, 1)).data).to.deep.equal([180]);
+      // rate_pv (input 0) follows the setpoint: poll until it arrives (no timing assumed)
+      let pv = 0;
+      for (let i = 0; i < 100 && pv !== 180; i++) {
+        pv = (await hmi.readInputRegisters(0, 1)).data[0]!;
+        if (pv !== 180) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(pv).to.equal(180);
+    } finally {
+      await closeClient(hmi);
+    }
   });
 
   it('when a request is out of limits tao request exits 2 with the code; when it needs approval it exits 3 with the request id', async () => {

@@ -52,10 +52,10 @@ export async function freePortBase(): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const base = 20000 + Math.floor(Math.random() * 40000);
     let ok = true;
-    for (let p = base; p < base + 6 && ok; p++) ok = await portFree(p);
+    for (let p = base; p < base + 7 && ok; p++) ok = await portFree(p);
     if (ok) return base;
   }
-  throw new Error('no 6 consecutive free ports found');
+  throw new Error('no 7 consecutive free ports found (the demo uses N..N+6)');
 }
 
 function portFree(port: number): Promise<boolean> {
@@ -88,8 +88,8 @@ export function startDemo(data: string, portBase: number, extra: readonly string
     const exited = new Promise<number | null>((r) => proc.on('close', (code) => r(code)));
     const timer = setTimeout(() => {
       proc.kill('SIGKILL');
-      reject(new Error(`demo did not print READY within 30 s\n${stderr}`));
-    }, 30_000);
+      reject(new Error(`demo did not print READY within 90 s\n${stderr}`));
+    }, 90_000); // the first start makes keys and OPC UA certificates: tens of seconds on a loaded machine
     proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     proc.stdout.on('data', (d: Buffer) => {
       stdout += d.toString();

@@ -5,7 +5,8 @@ export interface ReadyInfo {
   mqtt: string;
   modbus: string;
   opcua: string;
-  plc: { modbus: string; opcua: string };
+  /** The PLC simulators: skid (Modbus TCP), reactor (OPC UA), dosing (Modbus RTU framing over TCP). */
+  plc: { modbus: string; opcua: string; dosing: string };
   http: string;
   data: string;
 }

@@ -2,7 +2,8 @@
  * The all-in-one demo stack on 127.0.0.1: broker, governance, PLC
  * simulators, gateway with both fronts, upstream, HTTP. Ports follow
  * INTERFACE.md: --port-base N gives MQTT N, gateway Modbus N+1, gateway
- * OPC UA N+2, PLC Modbus N+3, PLC OPC UA N+4, HTTP N+5.
+ * OPC UA N+2, PLC Modbus N+3, PLC OPC UA N+4, HTTP N+5, and the dosing
+ * drive (Modbus RTU framing over TCP, unit 2 at the gateway's front) N+6.
  */
 import { existsSync } from 'node:fs';
 
@@ -53,9 +54,11 @@ export async function startDemoStack(o: DemoOptions): Promise<DemoStack> {
   const host = '127.0.0.1';
   const base = o.portBase;
   const paths = dataPaths(o.data);
-  const profile = withDeviceOverrides(loadProfileOrExit(o.profilePath), {
+  const loaded = loadProfileOrExit(o.profilePath);
+  const profile = withDeviceOverrides(loaded, {
     skid: { host, port: base + 3 },
     reactor: { endpoint: `opc.tcp://${host}:${base + 4}` },
+    ...(loaded.devices.has('dosing') && { dosing: { host, port: base + 6 } }),
   });
   const kp = keyPaths(paths.keys);
   if (!existsSync(kp.trust)) {
@@ -83,6 +86,8 @@ export async function startDemoStack(o: DemoOptions): Promise<DemoStack> {
     const simulators = Promise.all([import('../../../simulators/modbus/index.js')]);
     const brokerP = startBroker({ host, port: base, users: readUsersFile(kp.mqttUsers), log: (level, msg, obj) => o.log[level === 'warn' ? 'warn' : 'debug']({ svc: 'broker', ...obj }, msg) });
     const plcModbusP = simulators.then(([m]) => m.startModbusSim({ host, port: base + 3, logFile: join(paths.root, 'plc-modbus-writes.jsonl') }));
+    // The dosing drive speaks RTU only (as behind a serial-to-Ethernet converter): RTU frames on N+6.
+    const plcDosingP = simulators.then(([m]) => m.startModbusSim({ host, plant: 'dosing', unitId: 2, mbap: false, rtuPort: base + 6, logFile: join(paths.root, 'plc-dosing-writes.jsonl') }));
     // The reactor PLC is hardened (Basic256Sha256+, user login); the demo arranges the trust both ways.
     const gatewayPki = join(paths.root, 'pki', 'gateway-opcua');
     const plcOpcuaP = startSecuredReactor({
@@ -93,8 +98,8 @@ export async function startDemoStack(o: DemoOptions): Promise<DemoStack> {
       password: ensurePlcSecret(plcSecretFile(paths.keys)),
       logFile: join(paths.root, 'plc-opcua-log.jsonl'),
     });
-    await together([brokerP, plcModbusP, plcOpcuaP]);
-    const [broker, plcModbus, plcOpcua] = [await brokerP, await plcModbusP, await plcOpcuaP];
+    await together([brokerP, plcModbusP, plcOpcuaP, plcDosingP]);
+    const [broker, plcModbus, plcOpcua, plcDosing] = [await brokerP, await plcModbusP, await plcOpcuaP, await plcDosingP];
 
     // Stage 2, each needing only the broker (and the gateway the PLCs): governance, gateway, upstream.
     const gatewayLog = o.log.child({ svc: 'gateway' });
@@ -171,7 +176,7 @@ export async function startDemoStack(o: DemoOptions): Promise<DemoStack> {
       mqtt: broker.url,
       modbus: gateway.addresses.modbus ?? `${host}:${base + 1}`,
       opcua: gateway.addresses.opcua ?? `opc.tcp://${host}:${base + 2}`,
-      plc: { modbus: plcModbus.address, opcua: plcOpcua.endpoint },
+      plc: { modbus: plcModbus.address, opcua: plcOpcua.endpoint, dosing: plcDosing.rtuAddress ?? `${host}:${base + 6}` },
       http: http.url,
       data: paths.root,
     };
