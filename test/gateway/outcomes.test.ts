@@ -80,7 +80,7 @@ describe('outcomes when the PLC answers late or never', function () {
 
     const outcome = await waitFor('the outcome receipt', async () => {
       const rs = await ledgerReceipts(cell);
-      const intent = rs.findLast((r) => r.kind === 'intent' && bodyOf(r).target === 'skid.flow_sp');
+      const intent = [...rs].reverse().find((r) => r.kind === 'intent' && bodyOf(r).target === 'skid.flow_sp');
       return intent && rs.find((r) => ['committed', 'voided', 'indeterminate'].includes(r.kind) && bodyOf(r).intent === intent.seq);
     });
     expect(outcome.kind).to.equal('committed');
@@ -98,7 +98,7 @@ describe('outcomes when the PLC answers late or never', function () {
     expect(answer).to.not.equal('ok');
     const outcome = await waitFor('the indeterminate receipt', async () => {
       const rs = await ledgerReceipts(cell);
-      const intent = rs.findLast((r) => r.kind === 'intent' && bodyOf(r).target === 'skid.flow_sp');
+      const intent = [...rs].reverse().find((r) => r.kind === 'intent' && bodyOf(r).target === 'skid.flow_sp');
       return intent && rs.find((r) => ['committed', 'voided', 'indeterminate'].includes(r.kind) && bodyOf(r).intent === intent.seq);
     });
     proxy.holds = () => false;
