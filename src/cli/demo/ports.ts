@@ -1,4 +1,4 @@
-/** The demo's port layout and READY line (INTERFACE.md), without loading the stack. */
+/** The demo's port layout and READY line (docs/interface.md), without loading the stack. */
 export const DEFAULT_PORT_BASE = 15020;
 
 export interface ReadyInfo {

@@ -1,7 +1,7 @@
 /**
  * The all-in-one demo stack on 127.0.0.1: broker, governance, PLC
  * simulators, gateway with both fronts, upstream, HTTP. Ports follow
- * INTERFACE.md: --port-base N gives MQTT N, gateway Modbus N+1, gateway
+ * docs/interface.md: --port-base N gives MQTT N, gateway Modbus N+1, gateway
  * OPC UA N+2, PLC Modbus N+3, PLC OPC UA N+4, HTTP N+5, and the dosing
  * drive (Modbus RTU framing over TCP, unit 2 at the gateway's front) N+6.
  */
