@@ -47,7 +47,7 @@ export function checkDevices(ctx: CheckContext): void {
 function lineOf(d: RawDevice): { key: string; settings: string } | undefined {
   if (d.transport === 'rtu' && d.serial) {
     const s = d.serial;
-    return { key: `serial ${s.path}`, settings: `${s.baud} baud, parity ${s.parity}, ${s.data_bits} data bits, ${s.stop_bits} stop bits` };
+    return { key: `serial ${s.path}`, settings: `${s.baud} baud, parity ${s.parity}, ${s.data_bits} data bits, ${s.stop_bits} stop bit${s.stop_bits > 1 ? 's' : ''}` };
   }
   if (d.transport === 'rtu_over_tcp') return { key: `tcp ${d.host}:${d.port ?? 502}`, settings: '' };
   return undefined;
