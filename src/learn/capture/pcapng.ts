@@ -65,7 +65,7 @@ export function readPcapng(buf: Buffer, name: string): CaptureFile {
         const ifId = type === EPB ? u32(body) : u16(body);
         const iface = interfaces[ifId];
         if (!iface) throw new CaptureError(`${where()}: packet names interface ${ifId}, which was not described`);
-        const ts = u32(body + 4) * 2 ** 32 + u32(body + 8);
+        const ts = (BigInt(u32(body + 4)) << 32n) | BigInt(u32(body + 8));
         const capLen = u32(body + 12);
         const origLen = u32(body + 16);
         if (body + 20 + capLen > bodyEnd) throw new CaptureError(`${where()}: packet data runs past the block`);
@@ -105,7 +105,7 @@ function tsResolution(buf: Buffer, at: number, end: number, u16: (o: number) => 
   return 1e6;
 }
 
-function toMicros(ts: number, unitsPerSecond: number): number {
-  if (unitsPerSecond === 1e6) return ts;
-  return Math.floor((ts / unitsPerSecond) * 1e6);
+/** Exact integer arithmetic: nanosecond timestamps need 61 bits, more than a double holds. */
+function toMicros(ts: bigint, unitsPerSecond: number): number {
+  return Number((ts * 1_000_000n) / BigInt(unitsPerSecond));
 }

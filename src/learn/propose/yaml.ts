@@ -36,7 +36,7 @@ export function candidateYaml(c: Candidate): string {
   for (const t of c.tags) annotateTag(doc, t, pct);
   for (const a of c.actors) {
     const wrote = [...a.tags.entries()].map(([tag, n]) => `${tag} x${n}`).join(', ');
-    keyComment(doc, ['actors'], a.id, [` learned: ${a.source} wrote ${a.writes.count} times (${wrote}); ${span(a.writes)}`]);
+    keyComment(doc, ['actors'], a.id, [` learned: ${a.source} wrote ${times(a.writes.count)} (${wrote}); ${span(a.writes)}`]);
     comment(doc, ['actors', a.id, 'kind'], ' review: not known from traffic (human, ai, pipeline or service)');
     comment(doc, ['actors', a.id, 'role'], ' placeholder, one per source: name the real role (e.g. operator) and use it in write_roles');
   }
@@ -70,9 +70,9 @@ function annotateTag(doc: Document, t: LearnedTag, pct: string): void {
   const lines: string[] = [];
   if (t.written && t.writes) {
     const who = [...t.writers.entries()].map(([id, e]) => `${id} (${e.count})`).join(', ');
-    lines.push(` learned: written ${t.writes.count} times by ${who}; ${span(t.writes)}`);
+    lines.push(` learned: written ${times(t.writes.count)} by ${who}; ${span(t.writes)}`);
   } else if (t.reads) {
-    lines.push(` learned: read ${t.reads.count} times, never written; ${span(t.reads)}`);
+    lines.push(` learned: read ${times(t.reads.count)}, never written; ${span(t.reads)}`);
   }
   if (t.judgement) {
     const [, next] = t.judgement.ranking;
@@ -131,4 +131,8 @@ function span(e: Evidence): string {
 
 export function when(tsUs: number | undefined): string {
   return tsUs === undefined ? '?' : new Date(Math.floor(tsUs / 1000)).toISOString();
+}
+
+function times(n: number): string {
+  return n === 1 ? 'once' : `${n} times`;
 }
