@@ -20,20 +20,21 @@ table { border-collapse: collapse; width: 100%; } th, td { border: 1px solid var
 th { background: #f0f0f0; } code, .mono { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 8.5pt; word-break: break-all; }
 .badge { display: inline-block; padding: 0 6px; border-radius: 3px; color: #fff; font-weight: 600; font-size: 9pt; white-space: nowrap; }
 .r-pass { background: var(--pass); } .r-fail { background: var(--fail); } .r-not-run { background: var(--notrun); } .r-incomplete { background: var(--inc); } .r-procedural { background: #44546a; }
+tr.m-fail td { background: #fff0f1; } tr.m-incomplete td { background: #fff8e6; } tr.m-procedural td { background: #f3f5f8; }
 .check { border: 1px solid var(--line); border-left: 6px solid var(--notrun); padding: 8px 10px; margin: 10px 0; break-inside: avoid; }
-.check.r-pass { border-left-color: var(--pass); background: none; } .check.r-fail { border-left-color: var(--fail); background: #fff0f1; } .check.r-not-run { background: #f6f6f6; }
-.check.r-fail .observed { color: var(--fail); font-weight: 600; }
+  .check.c-pass { border-left-color: var(--pass); } .check.c-fail { border-left-color: var(--fail); background: #fff0f1; } .check.c-not-run { background: #f6f6f6; }
+.check.c-fail .observed { color: var(--fail); font-weight: 600; }
 dl { display: grid; grid-template-columns: 9em 1fr; gap: 2px 10px; margin: 4px 0; } dt { font-weight: 600; } dd { margin: 0; }
 .summary { font-size: 12pt; } .summary .badge { font-size: 12pt; }
 ol { margin: 2px 0 2px 1.2em; padding: 0; }
 @page { size: A4; margin: 16mm 14mm; }
-@media print { body { margin: 0; font-size: 9.5pt; } h2 { break-after: avoid; } tr, .check { break-inside: avoid; } .check.r-fail, .check.r-not-run { -webkit-print-color-adjust: exact; print-color-adjust: exact; } .badge { -webkit-print-color-adjust: exact; print-color-adjust: exact; } }
+@media print { body { margin: 0; font-size: 9.5pt; } h2 { break-after: avoid; } tr, .check { break-inside: avoid; } .check.c-fail, .check.c-not-run, tr.row td { -webkit-print-color-adjust: exact; print-color-adjust: exact; } .badge { -webkit-print-color-adjust: exact; print-color-adjust: exact; } }
 `;
 
 function checkSection(c: CheckRecord): string {
   const evidence = Object.entries(c.evidence).map(([k, v]) => `<tr><th>${esc(k)}</th><td class="mono">${esc(v ?? '')}</td></tr>`).join('');
   const receipts = c.receipts.map((r) => `<tr><td>${r.seq}</td><td>${esc(r.kind)}</td><td class="mono">${esc(r.hash)}</td></tr>`).join('');
-  return `<section class="check ${cls(c.result)}" id="${esc(c.id)}">
+  return `<section class="check ${cls(c.result).replace('r-', 'c-')}" id="${esc(c.id)}">
 <h3>${esc(c.id)} ${esc(c.title)} ${badge(c.result)}</h3>
 <dl>
 <dt>Clauses</dt><dd>${esc(c.clauses.join(', ') || '-')}</dd>
@@ -57,7 +58,7 @@ export function renderHtml(report: Report): string {
       const checks = cl.checks.length
         ? cl.checks.map((id) => `<a href="#${esc(id)}">${esc(id)}</a> ${badge(byId.get(id)?.result ?? 'NOT RUN')}`).join('<br>')
         : `no evidence from taogate: ${esc(cl.procedural ?? 'site procedures')}`;
-      return `<tr class="${cls(cl.result)}"><td>${esc(cl.id)}</td><td>${esc(cl.title)}</td><td>${checks}</td><td>${badge(cl.result)}</td></tr>`;
+      return `<tr class="row ${cls(cl.result).replace('r-', 'm-')}"><td>${esc(cl.id)}</td><td>${esc(cl.title)}</td><td>${checks}</td><td>${badge(cl.result)}</td></tr>`;
     })
     .join('\n');
   const keys = inst.keys.map((k) => `<tr><td>${esc(k.name)}</td><td>${esc(k.role)}</td><td class="mono">${esc(k.kid)}</td></tr>`).join('');

@@ -39,6 +39,7 @@ interface ValidateOpts {
   governanceStart?: string;
   json?: boolean;
   quiet?: boolean;
+  only?: string;
 }
 
 /** The installation's addresses: a saved READY line (or its JSON), else the flags. */
@@ -96,6 +97,7 @@ export function registerValidateCommand(program: Command): void {
     .option('--upstream-data <dir>', "the upstream's copy of this gateway's chain (default DATA/upstream/<gateway id>)")
     .option('--governance-stop <cmd>', 'shell command that stops governance (allows OQ-13; needs --governance-start)')
     .option('--governance-start <cmd>', 'shell command that starts governance again')
+    .option('--only <ids>', 'run only these checks, comma-separated (e.g. IQ-01,OQ-02); the rest are left out of the report')
     .option('--quiet', 'no progress lines on stderr')
     .option('--json', 'print {ok, dir, summary, files} on stdout')
     .action(
@@ -103,6 +105,9 @@ export function registerValidateCommand(program: Command): void {
         if (!o.out) throw new CliError('--out DIR: where the report files go', EXIT.usage);
         const out = resolve(o.out);
         if ((o.governanceStop === undefined) !== (o.governanceStart === undefined)) throw new CliError('--governance-stop and --governance-start go together', EXIT.usage);
+        const only = o.only?.split(',').map((x) => x.trim().toUpperCase()).filter(Boolean);
+        const unknown = only?.filter((id) => !SUITE.some((c) => c.id === id)) ?? [];
+        if (unknown.length) throw new CliError(`--only: no check ${unknown.join(', ')} (checks: ${SUITE.map((c) => c.id).join(', ')})`, EXIT.usage);
         const target = targetOf(o);
         const paths = dataPaths(target.data);
         const keysDir = o.keys ? resolve(o.keys) : paths.keys;
@@ -143,7 +148,7 @@ export function registerValidateCommand(program: Command): void {
         });
         let report: Report;
         try {
-          report = await runSuite(ctx, SUITE);
+          report = await runSuite(ctx, only ? SUITE.filter((c) => only.includes(c.id)) : SUITE);
         } finally {
           await ctx.close();
         }
@@ -166,7 +171,9 @@ export function registerValidateCommand(program: Command): void {
     .option('--trust <file>', 'trust store (default: DATA/keys/trust.json)')
     .option('--json', 'print {ok, signer, receipts, problems}')
     .action(
-      action(async (dir: string, o: { data?: string; trust?: string; json?: boolean }) => {
+      action(async (dir: string, _o: unknown, cmd: Command) => {
+        // --data and --json are also options of `validate` itself: read them from both levels.
+        const o = cmd.optsWithGlobals<{ data?: string; trust?: string; json?: boolean }>();
         const jsonPath = join(dir, 'oq-report.json');
         let named: string | undefined;
         try {
