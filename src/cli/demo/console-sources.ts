@@ -24,7 +24,7 @@ export function demoCurrentValue(profile: Profile, skid?: SkidReader, reactor?: 
   return (tag) => {
     const t = profile.tags.get(tag);
     if (!t) return undefined;
-    if (t.modbus && skid) {
+    if (t.modbus && skid && t.device === 'skid') {
       const { table, address } = t.modbus;
       if (table === 'coil') return String(skid.coils(address, 1)[0]);
       if (table === 'holding' && t.type === 'float32') return String(Math.round(skid.readFloat32(address) * 1000) / 1000);
