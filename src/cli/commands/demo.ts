@@ -11,7 +11,7 @@ export function registerDemoCommand(program: Command): void {
     .command('demo')
     .description('run everything on 127.0.0.1: broker, governance, PLC simulators, gateway (Modbus + OPC UA fronts), upstream, HTTP console; prints one READY line')
     .option('--data <dir>', 'data dir: keys (created on first start), ledgers', './data')
-    .option('--port-base <n>', `MQTT N, gateway Modbus N+1, gateway OPC UA N+2, PLC Modbus N+3, PLC OPC UA N+4, HTTP N+5`, parseIntOption(), DEFAULT_PORT_BASE)
+    .option('--port-base <n>', `MQTT N, gateway Modbus N+1, gateway OPC UA N+2, PLC Modbus N+3, PLC OPC UA N+4, HTTP N+5, dosing PLC (RTU over TCP) N+6`, parseIntOption(), DEFAULT_PORT_BASE)
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent', 'info')
     .option('--profile <file>', 'profile to run (default: profiles/demo-cell.yaml)')
     .option('--influx <url>', 'also push every receipt into this InfluxDB HTTP endpoint (historian), e.g. http://127.0.0.1:8086')
@@ -19,7 +19,7 @@ export function registerDemoCommand(program: Command): void {
     .option('--pkcs11 <uri>', 'keep the governance, gateway and upstream keys in this PKCS#11 token (created there on first start; see keys init --pkcs11)')
     .action(
       action(async (opts: { data: string; portBase: number; logLevel: string; profile?: string; influx?: string; influxDb: string; pkcs11?: string }) => {
-        if (opts.portBase < 1 || opts.portBase + 5 > 65535) throw new CliError(`--port-base ${opts.portBase}: needs 6 ports in 1..65535`, EXIT.usage);
+        if (opts.portBase < 1 || opts.portBase + 6 > 65535) throw new CliError(`--port-base ${opts.portBase}: needs 7 ports (N..N+6) in 1..65535`, EXIT.usage);
         const log = createLogger({ level: opts.logLevel, name: 'demo' });
         const signal = signalPromise(log);
         const started = performance.now();
