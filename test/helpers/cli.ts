@@ -47,7 +47,7 @@ export function runCli(args: readonly string[], opts: { cwd?: string; timeoutMs?
   return runProcess(process.execPath, [CLI, ...args], { ...opts, label: `taogate ${args.join(' ')}` });
 }
 
-/** A base port N such that N..N+5 are free on 127.0.0.1 right now. */
+/** A base port N such that N..N+6 are free on 127.0.0.1 right now. */
 export async function freePortBase(): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const base = 20000 + Math.floor(Math.random() * 40000);
