@@ -69,9 +69,11 @@ export function proposeFromDenied(receipts: Iterable<DeniedReceipt>, profile: Pr
       byKey.set(`actor ${ip}`, p);
       continue;
     }
-    const raw = /^(holding|coil) (\d+)$/.exec(target);
-    if (code === 'unknown_tag' && modbus && raw && value !== '' && modbusDevices.length === 1) {
-      const key = `tag ${target}`;
+    // the Modbus front names an unbound address "<device> <table> <address>" (older gateways: "<table> <address>")
+    const raw = /^(?:(\S+) )?(holding|coil) (\d+)$/.exec(target);
+    const rawDevice = raw?.[1] !== undefined ? modbusDevices.find((d) => d.id === raw[1]) : modbusDevices.length === 1 ? modbusDevices[0] : undefined;
+    if (code === 'unknown_tag' && modbus && raw && rawDevice && value !== '') {
+      const key = `tag ${rawDevice.id} ${raw[2]} ${raw[3]}`;
       const values = value.split(',').map(Number);
       const prev = byKey.get(key);
       const known = typeof b.actor === 'string' ? profile.actors.get(b.actor) : undefined;
@@ -89,10 +91,10 @@ export function proposeFromDenied(receipts: Iterable<DeniedReceipt>, profile: Pr
         if (!prev.writers.includes(writer)) prev.writers.push(writer);
         continue;
       }
-      const table = raw[1] as 'holding' | 'coil';
+      const table = raw[2] as 'holding' | 'coil';
       const width = values.length === 2 || values.length === 4 ? values.length : 1;
       const j = table === 'coil' ? undefined : judge(width as 1 | 2 | 4, [values.slice(0, width)]);
-      byKey.set(key, { kind: 'add_tag', device: modbusDevices[0]!.id, table, address: Number(raw[2]), type: j?.type ?? 'bool', wordOrder: j?.wordOrder ?? 'ABCD', values: [value], writers: [writer], seen: seen(r) });
+      byKey.set(key, { kind: 'add_tag', device: rawDevice.id, table, address: Number(raw[3]), type: j?.type ?? 'bool', wordOrder: j?.wordOrder ?? 'ABCD', values: [value], writers: [writer], seen: seen(r) });
       continue;
     }
     const tag = profile.tags.get(target);

@@ -62,3 +62,26 @@ export async function runScript(port: number, s: Script = NORMAL): Promise<{ req
   }
   return { requests };
 }
+
+/**
+ * Writes a candidate learned from NORMAL must refuse: a setpoint far above
+ * anything seen (127.0.0.1), a write from a source that never wrote
+ * (127.0.0.3), a write to a register nobody wrote (holding 120).
+ */
+export async function runOutOfLimits(port: number): Promise<{ requests: number }> {
+  const hmi = await modbusClient(port, 1, '127.0.0.1');
+  const stranger = await modbusClient(port, 1, '127.0.0.3');
+  try {
+    await hmi.readHoldingRegisters(100, 2);
+    await hmi.writeRegisters(100, f32Words(40));
+    await pause(30);
+    await hmi.writeRegisters(100, f32Words(500));
+    await pause(30);
+    await stranger.writeRegisters(100, f32Words(41));
+    await hmi.writeRegister(120, 7);
+  } finally {
+    await closeClient(hmi);
+    await closeClient(stranger);
+  }
+  return { requests: 5 };
+}
