@@ -4,15 +4,15 @@
  * to tell it WHO proposed: a gateway signs its inline proposals with its own
  * key, and an actor signs its pre-issued TAO requests with its actor key.
  *
- *   { msg: { typ, ts, nonce, ... }, kid, sig }   sig = Ed25519(canonical(msg))
+ *   { msg: { typ, ts, nonce, ... }, kid, sig }   sig = SIGN(key kid, canonical(msg)), the key's alg (Ed25519 or ES256)
  *
  * Governance checks the key's role and name, the freshness of ts and that
  * the nonce was not seen before (replay within the freshness window).
  */
 import { randomBytes } from 'node:crypto';
 import { canonicalBytes, type Json } from '../crypto/canonical.js';
-import type { Signer } from '../crypto/ed25519.js';
-import { verifyEd25519 } from '../crypto/ed25519.js';
+import type { Signer } from '../crypto/alg.js';
+import { verifySignature } from '../crypto/verify.js';
 import { fromB64, toB64 } from '../crypto/encoding.js';
 import type { KeyRole } from '../crypto/keyfile.js';
 import type { RefusalCode } from '../refusal/codes.js';
@@ -70,7 +70,7 @@ export function checkSignedMessage(input: unknown, o: SignedCheckOptions): Signe
   } catch (err) {
     return { ok: false, code: 'not_authenticated', reason: `unsignable message: ${(err as Error).message}` };
   }
-  if (!verifyEd25519(key.publicKey, bytes, signature)) return { ok: false, code: 'not_authenticated', reason: `signature of ${key.name} does not verify` };
+  if (!verifySignature(key.publicKey, bytes, signature)) return { ok: false, code: 'not_authenticated', reason: `signature of ${key.name} does not verify` };
   if (Math.abs(o.nowSeconds - msg.ts) > o.maxAgeSeconds) return { ok: false, code: 'expired', reason: `request time ${msg.ts} is more than ${o.maxAgeSeconds}s from now` };
   if (!o.nonces.firstUse(`${key.name}:${msg.nonce}`, o.nowSeconds + o.maxAgeSeconds)) return { ok: false, code: 'consumed', reason: 'request replayed (nonce already seen)' };
   return { ok: true, msg, signer: key.name };
