@@ -11,6 +11,7 @@ import { registerDemoCommand } from './commands/demo.js';
 import { registerKeysCommands } from './commands/keys.js';
 import { registerLearnCommands } from './commands/learn.js';
 import { registerLedgerCommands } from './commands/ledger.js';
+import { registerPkiCommands } from './commands/pki.js';
 import { registerProfileCommands } from './commands/profile.js';
 import { registerMosquittoConfigCommand } from './commands/broker-mosquitto.js';
 import { registerServiceCommands } from './commands/services.js';
@@ -27,6 +28,7 @@ const program = new Command('taogate')
 
 registerDemoCommand(program);
 registerProfileCommands(program);
+registerPkiCommands(program);
 registerKeysCommands(program);
 registerTaoCommands(program);
 registerApprovalCommands(program);

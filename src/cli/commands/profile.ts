@@ -4,6 +4,7 @@ import { checkProfileFile, formatIssue } from '../../policy/index.js';
 import { PROFILE_SCHEMA_PATH, profileReference } from '../../policy/schema-doc.js';
 import { action, output } from '../action.js';
 import { EXIT } from '../exit.js';
+import { registerProfileImportCommands } from './profile-import.js';
 import { registerProfileDiff } from './profile-diff.js';
 
 export function registerProfileCommands(program: Command): void {
@@ -39,4 +40,5 @@ export function registerProfileCommands(program: Command): void {
       }),
     );
   registerProfileDiff(profile);
+  registerProfileImportCommands(profile);
 }

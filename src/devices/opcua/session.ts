@@ -26,7 +26,6 @@ import {
   SecurityPolicy,
   StatusCodes,
   TimestampsToReturn,
-  UserTokenType,
   type CallMethodResult,
   type ClientSession,
   type ClientSubscription,
@@ -38,7 +37,7 @@ import {
 import type { OpcuaDevice, TagPolicy } from '../../policy/types.js';
 import type { DeviceHealth } from '../health.js';
 import { loadPlcIdentity } from './identity.js';
-import { untrustedPlcMessage } from './untrusted.js';
+import { describeConnectFailure } from './untrusted.js';
 
 export class PlcUnavailable extends Error {
   /** True when the request had been handed to the PLC session: the PLC may have applied it. */
@@ -148,7 +147,7 @@ export class OpcuaPlcSession {
         return;
       } catch (err) {
         if (this.closed) return;
-        const reason = this.describeFailure(err as Error);
+        const reason = describeConnectFailure(err as Error, this.o.device, this.o.pkiDir);
         this.down = reason.short;
         if (reason.short !== lastReason) {
           (reason.untrusted ? this.o.log.error : this.o.log.warn).call(this.o.log, { device: this.o.device.id, endpoint: this.o.device.endpoint, retryMs: delay }, reason.message);
@@ -165,22 +164,6 @@ export class OpcuaPlcSession {
       this.wake = undefined;
       delay = Math.min(maxMs, delay * 2);
     }
-  }
-
-  private describeFailure(err: Error): { short: string; message: string; untrusted: boolean } {
-    const text = err.message ?? String(err);
-    if (/BadCertificateUntrusted|certificate verification failed|BadCertificate/i.test(text)) {
-      const message = untrustedPlcMessage(this.o.device, this.o.pkiDir);
-      return { short: 'PLC certificate not trusted', message, untrusted: true };
-    }
-    if (/BadUserAccessDenied|BadIdentityToken|BadUserSignatureInvalid/i.test(text)) {
-      const who = this.identity.type === UserTokenType.Certificate ? 'its user certificate' : 'user name and password';
-      return { short: `PLC refused the login (${firstLine(text)})`, message: `PLC refused the gateway's login (${who}): ${firstLine(text)}; check the device's identity in the profile`, untrusted: false };
-    }
-    if (/cannot find endpoint/i.test(text)) {
-      return { short: `PLC offers no ${this.o.device.securityPolicy}/${this.o.device.securityMode} endpoint`, message: `PLC offers no endpoint with ${this.o.device.securityPolicy} / ${this.o.device.securityMode}: set the device's security_policy and security_mode to one it offers`, untrusted: false };
-    }
-    return { short: firstLine(text), message: `PLC connection failed: ${firstLine(text)}`, untrusted: false };
   }
 
   private async connectOnce(): Promise<void> {
@@ -285,10 +268,6 @@ export class OpcuaPlcSession {
     await settleWithin(this.client.disconnect(), 2000);
     await settleWithin(this.connecting, 1000);
   }
-}
-
-function firstLine(text: string): string {
-  return (text.split('\n')[0] ?? '').trim().slice(0, 200);
 }
 
 /** Waits for `p` to settle, at most `ms`; never rejects. */
