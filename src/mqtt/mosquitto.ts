@@ -56,6 +56,8 @@ export interface MosquittoConfOptions {
   readonly tls?: { readonly ca: string; readonly cert: string; readonly key: string } | undefined;
   /** Largest accepted packet (bytes); the bundled broker's default is 256 KiB. */
   readonly maxPacketBytes?: number;
+  /** The account Mosquitto switches to when started as root (its default: mosquitto). */
+  readonly runAs?: string | undefined;
 }
 
 /** mosquitto.conf for a taogate site broker; every setting says what it protects. */
@@ -75,6 +77,7 @@ export function mosquittoConf(o: MosquittoConfOptions): string {
     'persistence false',
     '# Same bound as the bundled broker: a larger packet is a protocol error and closes the connection.',
     `max_packet_size ${o.maxPacketBytes ?? 256 * 1024}`,
+    ...(o.runAs ? ['# Started as root, Mosquitto runs as this account; it must be able to read the password file.', `user ${o.runAs}`] : []),
     '',
     `listener ${o.port} ${o.host}`,
     '# A client id is its username: nobody can take over (and so disconnect) another part\'s session',

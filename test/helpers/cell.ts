@@ -51,6 +51,8 @@ export interface CellOptions {
   readonly profilePath?: string;
   /** Transform the loaded profile (before the device override). */
   readonly editProfile?: (p: Profile) => Profile;
+  /** Another broker than the bundled aedes one (e.g. a real Mosquitto, test/site/mosquitto.ts); port 0 = pick one. */
+  readonly startBroker?: (o: { keysDir: string; port: number }) => Promise<CellBroker>;
   /** Gateway replication and checkpoint options (issue 5; default: on, as the trust store has an upstream key). */
   readonly replication?: GatewayReplicationOptions;
   /** Put something between the gateway and the skid PLC (e.g. a delaying proxy): gets the PLC's port, returns the port the gateway uses. */
@@ -59,12 +61,19 @@ export interface CellOptions {
   readonly refusals?: RefusalRecorderOptions;
 }
 
+/** What the cell needs of a broker: where it is, and how to stop it. */
+export interface CellBroker {
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
 export interface Cell {
   readonly dir: string;
   readonly keysDir: string;
   readonly profile: Profile;
   readonly trust: TrustStore;
-  broker: Broker;
+  broker: CellBroker;
   governance: GovernanceService | undefined;
   gateway: GatewayService;
   readonly plc: ModbusSim | undefined;
@@ -113,7 +122,8 @@ export async function startCell(o: CellOptions = {}): Promise<Cell> {
   const kp = keyPaths(keysDir);
   const trust = TrustStore.load(kp.trust);
   const secret = (user: string) => readFileSync(kp.mqttSecret(user), 'utf8').trim();
-  const broker = await startBroker({ host: '127.0.0.1', port: 0, users: readUsersFile(kp.mqttUsers) });
+  const newBroker = (port: number): Promise<CellBroker> => (o.startBroker ? o.startBroker({ keysDir, port }) : startBroker({ host: '127.0.0.1', port, users: readUsersFile(kp.mqttUsers) }));
+  const broker = await newBroker(0);
 
   const startGovernance = () =>
     startGovernanceService({
@@ -189,7 +199,7 @@ export async function startCell(o: CellOptions = {}): Promise<Cell> {
     async restartBroker(downMs = 0) {
       await cell.broker.close();
       if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
-      cell.broker = await startBroker({ host: '127.0.0.1', port: cell.broker.port, users: readUsersFile(kp.mqttUsers) });
+      cell.broker = await newBroker(cell.broker.port);
     },
     async operator() {
       const client = await connectMqtt(broker.url, { username: 'operator', password: secret('operator') });

@@ -18,12 +18,18 @@ interface MosquittoOpts {
   host: string;
   port: number;
   tls?: boolean;
+  user?: string;
   json?: boolean;
 }
 
 export function registerMosquittoConfigCommand(program: Command): void {
   const broker = program.commands.find((c) => c.name() === 'broker');
   if (!broker) throw new Error('register the broker command first');
+  // `broker` has --keys/--host/--port of its own: options after `mosquitto-config` are the
+  // subcommand's (commander needs positional options on every level above it; taogate has no
+  // program-level options besides --help and --version).
+  program.enablePositionalOptions();
+  broker.enablePositionalOptions();
   broker
     .command('mosquitto-config')
     .description('write mosquitto.conf, a Mosquitto password file and an ACL file generated from the taogate ACL table (Mosquitto 2.0)')
@@ -32,11 +38,26 @@ export function registerMosquittoConfigCommand(program: Command): void {
     .option('--host <host>', 'listen address', '127.0.0.1')
     .option('--port <n>', 'listen port', parseIntOption(), 1883)
     .option('--tls', 'listen with TLS and require client certificates from KEYS/tls (keys init --tls); the certificate CN is the username')
+    .option('--user <account>', 'the system account Mosquitto runs as (conf `user`; started as root it switches to `mosquitto`): it must be able to read passwd (mode 0600: chown it to that account)')
     .option('--json', 'print {conf, passwd, acl, users}')
-    .action(action(async (opts: MosquittoOpts) => writeMosquittoConfig(opts)));
+    .action(
+      action(async (opts: MosquittoOpts) => {
+        const files = writeMosquittoConfig(opts);
+        output(opts.json === true, files, `wrote ${files.conf}, ${files.passwd} (${files.users.length} users) and ${files.acl}\nrun: mosquitto -c ${files.conf}`);
+        return EXIT.ok;
+      }),
+    );
 }
 
-function writeMosquittoConfig(opts: MosquittoOpts): number {
+export interface MosquittoFiles {
+  readonly conf: string;
+  readonly passwd: string;
+  readonly acl: string;
+  readonly users: string[];
+}
+
+/** Writes mosquitto.conf, passwd and acl into `out` (also used by the tests that run a real Mosquitto). */
+export function writeMosquittoConfig(opts: Omit<MosquittoOpts, 'json'>): MosquittoFiles {
   const kp = keyPaths(opts.keys);
   if (!existsSync(kp.mqttUsers)) throw new CliError(`--keys: ${kp.mqttUsers} not found (run taogate keys init first)`);
   let users;
@@ -63,7 +84,6 @@ function writeMosquittoConfig(opts: MosquittoOpts): number {
   writeFileSync(files.passwd, lines.join('\n') + '\n', { mode: 0o600 });
   chmodSync(files.passwd, 0o600);
   writeFileSync(files.acl, mosquittoAcl(users), { mode: 0o644 });
-  writeFileSync(files.conf, mosquittoConf({ host: opts.host, port: opts.port, passwordFile: files.passwd, aclFile: files.acl, tls }), { mode: 0o644 });
-  output(opts.json === true, { ...files, users: users.map((u) => u.username) }, `wrote ${files.conf}, ${files.passwd} (${users.length} users) and ${files.acl}\nrun: mosquitto -c ${files.conf}`);
-  return EXIT.ok;
+  writeFileSync(files.conf, mosquittoConf({ host: opts.host, port: opts.port, passwordFile: files.passwd, aclFile: files.acl, tls, runAs: opts.user }), { mode: 0o644 });
+  return { ...files, users: users.map((u) => u.username) };
 }
