@@ -17,8 +17,8 @@ export function widenRange(type: TagType, lo: number, hi: number, pct: number): 
   const span = hi - lo;
   const m = span > 0 ? span * pct : Math.max(Math.abs(lo), Math.abs(hi)) * pct || 1;
   const g = grain(type, m);
-  let min = clean(Math.floor((lo - m) / g) * g);
-  let max = clean(Math.ceil((hi + m) / g) * g);
+  let min = clean(Math.floor(clean((lo - m) / g)) * g);
+  let max = clean(Math.ceil(clean((hi + m) / g)) * g);
   if (min > lo) min = lo;
   if (max < hi) max = hi;
   return clamp(type, min, max);
@@ -28,7 +28,7 @@ export function widenStep(type: TagType, largest: number, pct: number): number |
   if (!(largest > 0)) return undefined;
   if (pct === 0) return largest;
   const g = grain(type, largest * pct);
-  const step = clean(Math.ceil((largest * (1 + pct)) / g) * g);
+  const step = clean(Math.ceil(clean((largest * (1 + pct)) / g)) * g);
   return step < largest ? largest : step;
 }
 
