@@ -45,6 +45,7 @@ gateway:
   site: test/devices
   modbus_idle_timeout_s: 2
   modbus_max_connections_per_source: 3
+  modbus_exceptions: { refused: 4 }   # this site's HMI shows only 0x04 for "not allowed"
 devices:
   skid:   { protocol: modbus, host: 127.0.0.1, port: 1, unit: 1, default: true }
   press:  { protocol: modbus, host: 127.0.0.1, port: ${o.press}, unit: 3, max_connections: 2, timeout_ms: 2000 }
@@ -154,6 +155,26 @@ describe('modbus front: several devices by unit id, over TCP, RTU over TCP and a
       if (!committed) await new Promise((r) => setTimeout(r, 50));
     }
     expect(committed?.body).to.include({ target: 'drive.speed_sp', value: '321', readback: '321' });
+  });
+
+  it('when three clients talk to the serial drive at once, the line carries one request at a time and every answer is right', async () => {
+    const clients = [await open(), await open(), await open('127.0.0.3')];
+    const answers = await Promise.all(
+      clients.map(async (c, i) => {
+        const got: number[] = [];
+        for (let k = 0; k < 10; k++) got.push((await c.request(1000 * i + k, 5, [3, ...u16(200, 1)])).pdu.readUInt16BE(2));
+        return got;
+      }),
+    );
+    expect(answers.flat()).to.deep.equal(Array(30).fill(321));
+  });
+
+  it('when the profile overrides a class code (modbus_exceptions refused: 4), an unknown source gets 0x04 and the receipt keeps unknown_actor', async () => {
+    const stranger = await open('127.0.0.3');
+    expect([...(await stranger.request(tid++, 3, [6, ...u16(110, 5)])).pdu]).to.deep.equal([6 | 0x80, 0x04]);
+    expect(press.holding(110, 1)).to.deep.equal([450]);
+    const last = (await receipts('denied')).at(-1)!;
+    expect(last.body).to.include({ code: 'unknown_actor', target: 'press.speed_sp' });
   });
 
   it('when a device\'s serial port does not exist the gateway still serves the others; its unit gets 0x0A and a denied plc_unavailable receipt', async () => {
