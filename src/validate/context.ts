@@ -134,7 +134,8 @@ export class ValidateContext {
 
   /** Reads a tag from the PLC itself when its address is known, else through the gateway (reads pass unchanged). */
   async plcValue(tag: TagPolicy): Promise<{ value: number; via: string }> {
-    const direct = this.o.target.plc?.modbus;
+    // The PLC address of READY / --plc is the profile's first Modbus device.
+    const direct = tag.device === firstModbusDevice(this.o.profile) ? this.o.target.plc?.modbus : undefined;
     const master = direct ? await ModbusMaster.connect(hostPort(direct), this.device(tag).unit) : await this.gatewayMaster(tag);
     try {
       return { value: await master.read(tag), via: direct ? `the PLC at ${direct}` : `a read through the gateway at ${this.o.target.modbus}` };
@@ -165,11 +166,17 @@ export class ValidateContext {
   }
 }
 
+function firstModbusDevice(profile: Profile): string | undefined {
+  return [...profile.devices.values()].find((d) => d.protocol === 'modbus')?.id;
+}
+
 const NUMERIC = new Set(['float32', 'uint16', 'int16', 'int32', 'uint32']);
 
 function chooseSubjects(profile: Profile, hasKey: (actor: string) => boolean): Subjects {
+  // Tags of one device, the first Modbus device (its PLC is the one READY / --plc names).
+  const device = firstModbusDevice(profile);
   const modbusTags = [...profile.tags.values()].filter(
-    (t) => t.modbus && t.modbus.table === 'holding' && NUMERIC.has(t.type) && t.min !== undefined && t.max !== undefined && t.writeRoles.length > 0 && t.minIntervalMs === 0 && profile.devices.get(t.device)?.protocol === 'modbus',
+    (t) => t.device === device && t.modbus && t.modbus.table === 'holding' && NUMERIC.has(t.type) && t.min !== undefined && t.max !== undefined && t.writeRoles.length > 0 && t.minIntervalMs === 0 && profile.devices.get(t.device)?.protocol === 'modbus',
   );
   const free = modbusTags.filter((t) => t.approvals.count === 0).sort((a, b) => Number(b.maxStep !== undefined) - Number(a.maxStep !== undefined));
   const approval = modbusTags.find((t) => t.approvals.count > 0);

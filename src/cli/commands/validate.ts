@@ -88,7 +88,7 @@ export function registerValidateCommand(program: Command): void {
     .option('--broker <url>', 'MQTT broker URL (without --ready)')
     .option('--http <url>', "the gateway's HTTP endpoint (without --ready)")
     .option('--data <dir>', 'the installation data dir: keys/, gateway/ (ledger), upstream/ (default from READY)')
-    .option('--plc <host:port>', 'the Modbus PLC itself, read-only, to see that refused writes left it untouched (default from READY)')
+    .option('--plc <host:port>', "the PLC of the profile's first Modbus device, read-only, to see that refused writes left it untouched (default from READY)")
     .option('--out <dir>', 'where the report files go (required)')
     .option('--as <name>', 'who runs the qualification: their approver key approves OQ-08 and signs the report')
     .option('--keys <dir>', 'keys dir (default DATA/keys)')
