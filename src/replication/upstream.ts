@@ -18,7 +18,7 @@ import type { MqttClient } from 'mqtt';
 import { Subject, concatMap, from, type Subscription } from 'rxjs';
 import type { Signer } from '../crypto/ed25519.js';
 import { cosignatureLine } from '../ledger/merkle-note.js';
-import { connectMqtt, subscribeStrict, topics } from '../mqtt/index.js';
+import { mqttLogOf, openMqtt, subscribeStrict, topics, within, type MqttLinkState, type TlsMaterial } from '../mqtt/index.js';
 import { receiptKeyLookup } from '../tao/receipt-keys.js';
 import type { TrustStore } from '../tao/truststore.js';
 import type { Alarm } from './alarms.js';
@@ -33,7 +33,9 @@ export interface UpstreamOptions {
   readonly signer: Signer;
   /** Key name in the trust store and on cosignature lines (default 'upstream'). */
   readonly name?: string;
-  readonly mqtt: { readonly url: string; readonly username: string; readonly password: string };
+  readonly mqtt: { readonly url: string; readonly username: string; readonly password: string; readonly tls?: TlsMaterial | undefined };
+  /** How long the start waits for the broker before going on without it (default 5000 ms); the client keeps retrying for ever. */
+  readonly brokerWaitMs?: number;
   /** Gateways to follow (default: every gateway key in the trust store). */
   readonly gateways?: readonly string[];
   readonly log?: ReplLogger;
@@ -59,6 +61,10 @@ export const STATUS_FILE = 'status.json';
 
 export interface UpstreamNode {
   readonly client: MqttClient;
+  /** The broker link: connected, since when, the last configuration problem. */
+  mqttState(): MqttLinkState;
+  /** When the last message from each gateway was stored (ms since the epoch), for the replication-lag metric. */
+  lastApplied(gateway: string): number | undefined;
   copy(gateway: string): GatewayCopy | undefined;
   status(): UpstreamStatus;
   /** Resolves once every message received so far was handled. */
@@ -86,13 +92,10 @@ export async function startUpstream(o: UpstreamOptions): Promise<UpstreamNode> {
   const closeCopies = async () => {
     for (const c of copies.values()) await c.close().catch(() => undefined);
   };
-  let client: MqttClient;
-  try {
-    client = await connectMqtt(o.mqtt.url, { username: o.mqtt.username, password: o.mqtt.password, log: (level, msg, obj) => log[level === 'error' ? 'error' : level === 'warn' ? 'warn' : 'debug'](obj ?? {}, msg) });
-  } catch (err) {
-    await closeCopies();
-    throw err;
-  }
+  // Started without waiting for the broker: it retries with backoff for ever (boot order, outages).
+  const mqtt = openMqtt(o.mqtt.url, { username: o.mqtt.username, password: o.mqtt.password, tls: o.mqtt.tls, log: mqttLogOf(log) });
+  const client: MqttClient = mqtt.client;
+  const applied = new Map<string, number>();
 
   const statusPath = join(o.dir, STATUS_FILE);
   const status = (): UpstreamStatus => {
@@ -140,6 +143,7 @@ export async function startUpstream(o: UpstreamOptions): Promise<UpstreamNode> {
       await publish(topics.replCosign(gateway), { t: 'cosign', size: cp.size, note });
     }
     await ack(copy, false);
+    applied.set(gateway, Date.now());
     statusSoon();
   };
 
@@ -170,19 +174,28 @@ export async function startUpstream(o: UpstreamOptions): Promise<UpstreamNode> {
     for (const c of copies.values()) void ack(c, true);
   };
   client.on('connect', announce);
+  const subscribed = Promise.all([mqtt.connected, subscribeStrict(client, topics.receiptsAll, 1)]);
+  subscribed.catch(() => undefined); // awaited below
+  let online: boolean;
   try {
-    await subscribeStrict(client, topics.receiptsAll, 1);
+    // With the broker there, wait for the subscription (a refused ACL fails the start); without it, go on.
+    online = await within(subscribed, o.brokerWaitMs ?? 5000);
   } catch (err) {
     await client.endAsync().catch(() => undefined);
     await closeCopies();
     throw err;
   }
-  announce();
+  if (!online) {
+    log.warn({ broker: o.mqtt.url, problem: mqtt.state().problem }, 'upstream: broker not reachable; retrying with backoff');
+    subscribed.catch((err: Error) => log.error({ broker: o.mqtt.url, err: err.message }, 'upstream: broker refused the receipts subscription: check its ACL'));
+  }
   for (const c of copies.values()) for (const a of c.alarms) log.error({ alarm: a.kind, gateway: a.gateway, seq: a.seq, detail: a.detail }, 'upstream: alarm held from before');
   writeStatus();
 
   return {
     client,
+    mqttState: mqtt.state,
+    lastApplied: (gw) => applied.get(gw),
     copy: (gw) => copies.get(gw),
     status,
     idle: () => (pending === 0 ? Promise.resolve() : new Promise<void>((r) => idleWaiters.push(r))),
