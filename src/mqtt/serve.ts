@@ -57,6 +57,7 @@ export interface RequestServer {
 interface Incoming {
   readonly topic: string;
   readonly payload: Buffer;
+  readonly retain: boolean;
 }
 
 /** Subscribe (QoS 1) and serve; resolves once the broker granted the subscription. */
@@ -67,13 +68,20 @@ export async function serveRequests(client: MqttClient, topicFilter: string, han
   const stats = { received: 0, answered: 0, silent: 0, garbage: 0, expired: 0, handlerErrors: 0 };
 
   const messages = new Observable<Incoming>((sub) => {
-    const onMessage = (topic: string, payload: Buffer) => sub.next({ topic, payload });
+    const onMessage = (topic: string, payload: Buffer, packet: { retain?: boolean }) => sub.next({ topic, payload, retain: packet.retain === true });
     client.on('message', onMessage);
     return () => client.off('message', onMessage);
   });
 
   async function handleOne(m: Incoming): Promise<void> {
     stats.received++;
+    // A request is never retained: a retained one would replay to every new subscriber. The bundled
+    // broker refuses them; brokers that cannot (Mosquitto 2.0 has no per-topic retain ACL) get them dropped here.
+    if (m.retain) {
+      stats.garbage++;
+      log('warn', 'mqtt request ignored: retained', { topic: m.topic });
+      return;
+    }
     const parsed = parseRequest(m.payload);
     if (!parsed.ok) {
       stats.garbage++;
