@@ -1,0 +1,104 @@
+/**
+ * A PLC whose server certificate the gateway does not trust: the session
+ * fails closed (nothing is read or written), the log line names the file
+ * under rejected/ and the `taogate pki trust` command; after that command
+ * (the real CLI) the session comes up on its own (reconnect with backoff).
+ */
+import { expect } from 'chai';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataType, Variant } from 'node-opcua';
+import { startOpcuaSim, type OpcuaSim } from '../../simulators/opcua/index.js';
+import { ensureClientCertificate, OpcuaPlcSession, PlcUnavailable } from '../../src/devices/opcua/index.js';
+import { DEMO_PROFILE } from '../../src/cli/profile-source.js';
+import { loadProfile } from '../../src/policy/index.js';
+import type { OpcuaDevice } from '../../src/policy/types.js';
+import { runCli } from '../helpers/cli.js';
+import { eventually } from './ledger.js';
+
+describe('OPC UA: a PLC certificate the gateway does not trust', function () {
+  this.timeout(180_000);
+  let dir: string;
+  let sim: OpcuaSim;
+  let session: OpcuaPlcSession;
+  const lines: { level: string; obj: object; msg: string }[] = [];
+  const log = {
+    info: (obj: object, msg = '') => lines.push({ level: 'info', obj, msg }),
+    warn: (obj: object, msg = '') => lines.push({ level: 'warn', obj, msg }),
+    error: (obj: object, msg = '') => lines.push({ level: 'error', obj, msg }),
+  };
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'taogate-plc-trust-'));
+    const gatewayPki = join(dir, 'plc-client');
+    const clientCert = await ensureClientCertificate(gatewayPki);
+    // The PLC trusts the gateway; the gateway has not (yet) trusted the PLC.
+    sim = await startOpcuaSim({ port: 0, pkiDir: join(dir, 'plc'), security: { users: { gateway: 'plc-pass' }, trustedClientCertificates: [clientCert] } });
+    writeFileSync(join(dir, 'reactor.secret'), 'plc-pass\n', { mode: 0o600 });
+    const profile = loadProfile(DEMO_PROFILE);
+    const device: OpcuaDevice = { ...(profile.devices.get('reactor') as OpcuaDevice), endpoint: sim.endpoint, identity: { kind: 'user', user: 'gateway', passwordFile: 'reactor.secret' } };
+    session = new OpcuaPlcSession({
+      device,
+      tags: [profile.tags.get('reactor.temp_sp')!],
+      pkiDir: gatewayPki,
+      keysDir: dir,
+      log,
+      onValue: () => {},
+      onLost: () => {},
+      retry: { initialMs: 100, maxMs: 500 },
+    });
+  });
+  after(async () => {
+    await session?.close();
+    await sim?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('when the PLC certificate is unknown it refuses the PLC, names the rejected file and the trust command, and forwards nothing', async () => {
+    await session.start(200);
+    const health = await eventually(() => (session.health().detail.includes('not trusted') ? session.health() : undefined), 60_000, 'the untrusted-certificate verdict');
+    expect(health.up).to.equal(false);
+    const line = lines.find((l) => l.level === 'error' && l.msg.includes('does not trust'))!;
+    expect(line, 'an error line about the PLC certificate').to.not.equal(undefined);
+    const pki = join(dir, 'plc-client');
+    const m = /move (\S+) to (\S+)\/ or run: taogate pki trust ([0-9a-f]{40}) --pki (\S+)$/.exec(line.msg);
+    expect(m, line.msg).to.not.equal(null);
+    const [, file, trustedDir, , pkiArg] = m!;
+    expect(file!.startsWith(join(pki, 'rejected'))).to.equal(true);
+    expect(existsSync(file!)).to.equal(true);
+    expect(trustedDir).to.equal(join(pki, 'trusted', 'certs'));
+    expect(pkiArg).to.equal(pki);
+
+    let refused: unknown;
+    await session.write([{ nodeId: 'ns=1;s=reactor.temp_sp', value: new Variant({ dataType: DataType.Double, value: 99 }) }]).catch((err: unknown) => (refused = err));
+    expect(refused).to.be.instanceOf(PlcUnavailable);
+    expect((refused as PlcUnavailable).sent).to.equal(false);
+    expect(sim.writes()).to.have.length(0);
+    expect(sim.value('reactor.temp_sp')).to.equal(80);
+  });
+
+  it('when an operator runs taogate pki trust with the thumbprint the session comes up and reads the PLC', async () => {
+    const pki = join(dir, 'plc-client');
+    const listed = await runCli(['pki', 'list', '--pki', pki, '--json'], { timeoutMs: 60_000 });
+    expect(listed.code, listed.stderr).to.equal(0);
+    const rows = JSON.parse(listed.stdout) as { state: string; thumbprint: string }[];
+    const rejected = rows.filter((r) => r.state === 'rejected');
+    expect(rejected).to.have.length(1);
+
+    const trusted = await runCli(['pki', 'trust', rejected[0]!.thumbprint.slice(0, 12), '--pki', pki], { timeoutMs: 60_000 });
+    expect(trusted.code, trusted.stderr).to.equal(0);
+    expect(trusted.stdout).to.include(`SHA-1 ${rejected[0]!.thumbprint}`);
+
+    await eventually(() => session.isUp() || undefined, 60_000, 'the PLC session to come up');
+    const dv = await session.read('ns=1;s=reactor.temp_sp');
+    expect(dv.value.value).to.equal(80);
+
+    const again = await runCli(['pki', 'trust', rejected[0]!.thumbprint, '--pki', pki], { timeoutMs: 60_000 });
+    expect(again.code).to.equal(1);
+    expect(again.stderr).to.match(/no certificate/);
+    const undo = await runCli(['pki', 'reject', rejected[0]!.thumbprint, '--pki', pki, '--json'], { timeoutMs: 60_000 });
+    expect(undo.code, undo.stderr).to.equal(0);
+    expect((JSON.parse(undo.stdout) as { state: string }).state).to.equal('rejected');
+  });
+});
