@@ -23,8 +23,8 @@ import { breakglassReview } from './breakglass-review.js';
 
 interface GrantOpts {
   as: string[];
-  minutes: string;
-  reason: string;
+  minutes?: string;
+  reason?: string;
   tags?: string;
   keys?: string;
   data?: string;
@@ -38,8 +38,8 @@ export function registerBreakglassCommands(program: Command): void {
   bg.command('grant')
     .description('sign a break-glass grant offline with each named supervisor\'s approver key; prints grant.json')
     .requiredOption('--as <name>', 'a supervisor who signs (repeat: --as bob --as carol)', collect, [])
-    .requiredOption('--minutes <m>', 'length of the window (at most the profile\'s breakglass.max_minutes, default 30)')
-    .requiredOption('--reason <text>', 'why (1 to 256 characters): recorded in every receipt of the window')
+    .option('--minutes <m>', 'length of the window (at most the profile\'s breakglass.max_minutes, default 30); required for a new grant')
+    .option('--reason <text>', 'why (1 to 256 characters), recorded with the window; required for a new grant')
     .option('--tags <list>', 'comma-separated tags or methods the window covers (default: all)')
     .option('--data <dir>', 'demo data dir holding keys/ (default ./data)')
     .option('--keys <dir>', 'keys dir (overrides --data)')
@@ -52,6 +52,7 @@ export function registerBreakglassCommands(program: Command): void {
         let grant: GrantBody & { signatures?: GrantSignature[] };
         if (opts.addTo) grant = readGrantFile(opts.addTo);
         else {
+          if (opts.minutes === undefined || opts.reason === undefined) throw new CliError('a new grant needs --minutes and --reason (or --add-to FILE to sign an existing one)', EXIT.usage);
           const minutes = Number(opts.minutes);
           if (!Number.isFinite(minutes) || minutes <= 0) throw new CliError(`--minutes: expected a positive number, got '${opts.minutes}'`, EXIT.usage);
           if (minutes > rule.maxMinutes) throw new CliError(`--minutes ${minutes}: the profile allows at most ${rule.maxMinutes}`, EXIT.usage);
