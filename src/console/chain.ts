@@ -5,6 +5,8 @@
  * receipt against the one before it with the pure checkReceipt.
  */
 import { checkReceipt, verifyRecords, type Ledger, type PrevLink, type Receipt, type RecordSource } from '../ledger/index.js';
+import { keyWindowProblem } from '../ledger/verify-key.js';
+import { receiptKeyLookup } from '../tao/receipt-keys.js';
 import type { TrustStore } from '../tao/truststore.js';
 
 export interface VerifyResult {
@@ -55,7 +57,10 @@ export class ChainHealth {
     private readonly replicationLag: () => number | undefined = () => undefined,
   ) {}
 
-  private keyFor = (gateway: string): Uint8Array | undefined => this.trust?.byName(gateway, 'gateway')?.publicKey;
+  /** By the receipt's kid (the gateway's first key by name for receipts without one). */
+  private get keyFor() {
+    return receiptKeyLookup(this.trust);
+  }
 
   /** Runs a full verify of the ledger as it is now (one at a time). */
   verify(ledger: Ledger): Promise<VerifyResult> {
@@ -89,10 +94,15 @@ export class ChainHealth {
         // Started mid-chain: take this receipt's predecessor on trust of the full verify.
         this.prev = { seq: r.seq - 1, hash: r.prev };
       } else if (this.prev && r.seq <= this.prev.seq) continue;
-      const key = this.keyFor(r.gateway);
-      const problem = key ? checkReceipt(r, this.prev, key) : { reason: 'bad signature', detail: `no key for gateway ${r.gateway}` };
+      const key = this.keyFor(r.gateway, r.kid);
+      const problem = key ? checkReceipt(r, this.prev, key.publicKey) : { reason: 'bad signature', detail: `no key ${r.kid ?? ''} for gateway ${r.gateway}` };
       if (problem) {
         this.problem = `seq ${r.seq}: ${problem.reason}: ${problem.detail}`;
+        return;
+      }
+      const expired = keyWindowProblem(r, key!);
+      if (expired) {
+        this.problem = `seq ${r.seq}: ${expired.reason}`;
         return;
       }
       this.prev = { seq: r.seq, hash: r.hash, ts: r.ts };

@@ -16,9 +16,11 @@
  */
 import { canonicalize } from '../crypto/canonical.js';
 import { fromB64, fromHex } from '../crypto/encoding.js';
-import { nobleVerify } from '../crypto/noble.js';
+import { nobleVerifySignature } from '../crypto/verify.js';
+import { receiptKeyLookup } from '../tao/receipt-keys.js';
+import { keyWindowProblem } from './verify-key.js';
 import { verifyTaoSync } from '../tao/verify.js';
-import type { TrustStore } from '../tao/truststore.js';
+import type { TrustedKey, TrustStore } from '../tao/truststore.js';
 import { BUNDLE_TYPE, OUTCOME_KINDS, type Bundle } from './merkle-bundle.js';
 import { noteCosignedBy, noteSignedBy, parseCheckpointBody, parseNote } from './merkle-note.js';
 import { checkInclusion } from './merkle-verify.js';
@@ -52,13 +54,15 @@ export const BUNDLE_SKEW_SECONDS = 120;
 export function verifyBundle(bytes: Uint8Array, trust: TrustStore): BundleVerdict {
   try {
     const b = parse(bytes);
-    const gwKey = trust.byName(b.gateway, 'gateway')?.publicKey ?? fail('unknown_key', `no trusted key for gateway '${b.gateway}'`);
+    const keyOf = receiptKeyLookup(trust);
     const [intent, outcome] = b.receipts as [Receipt, Receipt];
-    checkReceiptSealed(intent, 'intent', gwKey);
-    checkReceiptSealed(outcome, 'outcome', gwKey);
+    checkReceiptSealed(intent, 'intent', keyOf);
+    checkReceiptSealed(outcome, 'outcome', keyOf);
     const jti = checkLinked(b, intent, outcome);
     checkTao(b, intent, jti, trust);
-    const { root, cosignedAt } = checkCheckpoint(b, gwKey, trust);
+    const gwKeys = trust.keys().filter((k) => k.role === 'gateway' && k.name === b.gateway);
+    if (gwKeys.length === 0) fail('unknown_key', `no trusted key for gateway '${b.gateway}'`);
+    const { root, cosignedAt } = checkCheckpoint(b, gwKeys, trust);
     for (const r of [intent, outcome]) checkProof(b, r, root);
     return { ok: true, gateway: b.gateway, seq: b.seq, outcome: outcome.kind, checkpointSize: b.checkpoint.size, cosignedAt, jti };
   } catch (err) {
@@ -109,12 +113,16 @@ function checkShape(v: unknown): void {
   }
 }
 
-function checkReceiptSealed(r: Receipt, what: string, publicKey: Uint8Array): void {
+/** Shape, hash, the signature under the key its kid names, and that key's window at the receipt's time. */
+function checkReceiptSealed(r: Receipt, what: string, keyOf: ReturnType<typeof receiptKeyLookup>): void {
   const shape = checkReceiptShape(r);
   if (shape) fail('receipt_invalid', `${what} receipt is malformed: ${shape}`);
+  const key = keyOf(r.gateway, r.kid) ?? fail('unknown_key', `no trusted key ${r.kid ?? ''} for gateway '${r.gateway}'`);
   const hash = receiptHash(r);
   if (Buffer.from(hash).toString('hex') !== r.hash) fail('receipt_invalid', `${what} receipt ${r.seq}: its fields do not hash to its hash`);
-  if (!nobleVerify(publicKey, hash, fromB64(r.sig))) fail('receipt_invalid', `${what} receipt ${r.seq}: the gateway signature does not verify`);
+  if (!nobleVerifySignature(key.publicKey, hash, fromB64(r.sig))) fail('receipt_invalid', `${what} receipt ${r.seq}: the gateway signature does not verify`);
+  const window = keyWindowProblem(r, key);
+  if (window) fail('receipt_invalid', `${what} receipt ${r.seq}: ${window.reason}`);
 }
 
 function checkLinked(b: Bundle, intent: Receipt, outcome: Receipt): string {
@@ -137,17 +145,18 @@ function checkTao(b: Bundle, intent: Receipt, jti: string, trust: TrustStore): v
   if (verdict.tao.scope.target !== ib.target || verdict.tao.sub !== ib.actor) fail('not_linked', 'the TAO scope is not the write the intent recorded');
 }
 
-function checkCheckpoint(b: Bundle, gwKey: Uint8Array, trust: TrustStore): { root: Uint8Array; cosignedAt: number } {
+function checkCheckpoint(b: Bundle, gwKeys: readonly TrustedKey[], trust: TrustStore): { root: Uint8Array; cosignedAt: number } {
   const note = parseNote(b.checkpoint.note);
   if (typeof note === 'string') return fail('checkpoint_invalid', note);
   const cp = parseCheckpointBody(note.body);
   if (typeof cp === 'string') return fail('checkpoint_invalid', cp);
   if (cp.origin !== b.gateway) fail('checkpoint_invalid', `the checkpoint is of '${cp.origin}', not '${b.gateway}'`);
   if (cp.size !== b.checkpoint.size) fail('checkpoint_invalid', `the checkpoint note says size ${cp.size}, the bundle ${b.checkpoint.size}`);
-  if (!noteSignedBy(note, b.gateway, gwKey, nobleVerify)) fail('checkpoint_invalid', 'the checkpoint note is not signed by the gateway');
+  if (!gwKeys.some((k) => noteSignedBy(note, b.gateway, k.publicKey, nobleVerifySignature))) fail('checkpoint_invalid', 'the checkpoint note is not signed by the gateway');
   for (const k of trust.keys().filter((k) => k.role === 'upstream')) {
-    const at = noteCosignedBy(note, k.name, k.publicKey, nobleVerify);
-    if (at !== undefined) return { root: cp.root, cosignedAt: at };
+    const at = noteCosignedBy(note, k.name, k.publicKey, nobleVerifySignature);
+    // A cosignature made at or after the upstream key's revocation does not count.
+    if (at !== undefined && (k.revokedAt === undefined || at < k.revokedAt)) return { root: cp.root, cosignedAt: at };
   }
   return fail('not_cosigned', 'the checkpoint carries no valid cosignature by a trusted upstream key');
 }

@@ -8,10 +8,10 @@
  * another taogate record (TAO payloads, key ids, checkpoints).
  */
 import { canonicalBytes } from '../crypto/canonical.js';
-import { verifyEd25519, type Signer } from '../crypto/ed25519.js';
+import type { Signer } from '../crypto/ed25519.js';
 import { fromB64, toB64, toHex } from '../crypto/encoding.js';
 import { sha256 } from '../crypto/hash.js';
-import { nobleVerify } from '../crypto/noble.js';
+import { nobleVerifySignature, verifySignature } from '../crypto/verify.js';
 import { checkReceiptShape } from './shape.js';
 import { GENESIS_PREV, type Receipt, type UnsignedReceipt } from './types.js';
 
@@ -88,7 +88,8 @@ export function checkSeal(r: Receipt, publicKey: Uint8Array, impl: VerifyImpl = 
   if (computed !== r.hash) return { reason: 'hash mismatch', detail: `stored hash ${r.hash}, computed ${computed}` };
 
   const sig = fromB64(r.sig); // the shape check made sure this decodes to 64 bytes
-  const verify = impl === 'noble' ? nobleVerify : verifyEd25519;
+  // The key's encoding names its algorithm (Ed25519 or P-256, src/crypto/alg.ts).
+  const verify = impl === 'noble' ? nobleVerifySignature : verifySignature;
   if (!verify(publicKey, hash, sig)) return { reason: 'bad signature', detail: `signature does not verify under the key of gateway '${r.gateway}'` };
   return null;
 }

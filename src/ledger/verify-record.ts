@@ -23,8 +23,7 @@
  * reference's own.
  */
 import { createHash } from 'node:crypto';
-import { verifyEd25519 } from '../crypto/ed25519.js';
-import { nobleVerify } from '../crypto/noble.js';
+import { nobleVerifySignature, verifySignature } from '../crypto/verify.js';
 import { checkSeal, RECEIPT_DOMAIN, type ReceiptProblem, type VerifyImpl } from './receipt.js';
 import { checkReceiptShape } from './shape.js';
 import type { Receipt } from './types.js';
@@ -86,7 +85,7 @@ function fastSealOk(r: Receipt, raw: string, publicKey: Uint8Array, impl: Verify
     const text = `{"body":${body},"gateway":${gateway},${kidField}"kind":"${kind}","prev":"${prev}","seq":${seq},"ts":${ts}}`;
     const digest = createHash('sha256').update(RECEIPT_DOMAIN).update(text).digest();
     if (digest.toString('hex') !== hash) return false;
-    const verify = impl === 'noble' ? nobleVerify : verifyEd25519;
+    const verify = impl === 'noble' ? nobleVerifySignature : verifySignature;
     return verify(publicKey, digest, Buffer.from(sig, 'base64'));
   } catch {
     return false;

@@ -9,13 +9,14 @@
  *   x!cosig/<size 16 hex>             the checkpoint note with our cosignature
  *
  * apply() verifies every receipt against the held head (checkReceipt: seq,
- * link, time, hash, signature) and every checkpoint (signed note, root of
+ * link, time, hash, signature under the key its kid names, that key's
+ * validity window at the receipt's time) and every checkpoint (signed note, root of
  * the receipts it covers, consistency proof from the last held checkpoint)
  * before ONE synced batch stores them.
  */
 import { mkdir } from 'node:fs/promises';
 import { fromHex, toHex } from '../crypto/encoding.js';
-import { verifyEd25519 } from '../crypto/ed25519.js';
+import { verifySignature } from '../crypto/verify.js';
 import { checkReceiptShape, receiptToJsonl, type Receipt } from '../ledger/index.js';
 import { checkLink, checkSeal } from '../ledger/receipt.js';
 import { cosigName, HEAD_KEY, receiptKey, SIDE_PREFIX } from '../ledger/keys.js';
@@ -26,6 +27,7 @@ import { consistencyProofRanges, assemble, proofNodes } from '../ledger/merkle-p
 import { CompactRange } from '../ledger/merkle-range.js';
 import { checkConsistency } from '../ledger/merkle-verify.js';
 import { rangeNodes, receiptLeafHash, rootAt, type Hash, type NodeId } from '../ledger/merkle.js';
+import { keyWindowProblem, type ReceiptKey } from '../ledger/verify-key.js';
 import { seqHex } from '../ledger/keys.js';
 import { QUARANTINE, type Alarm, type AlarmKind } from './alarms.js';
 
@@ -33,6 +35,9 @@ const nodeKey = (level: number, index: number) => `${SIDE_PREFIX}t/${level.toStr
 const CHECKPOINT_KEY = `${SIDE_PREFIX}up/checkpoint`;
 const ALARMS_KEY = `${SIDE_PREFIX}up/alarms`;
 export const cosigSideKey = (size: number) => SIDE_PREFIX + cosigName(size);
+
+/** The gateway's key named by a receipt's kid (undefined kid: receipts from before key ids, the gateway's first key). */
+export type GatewayKeys = (kid: string | undefined) => ReceiptKey | undefined;
 
 export interface HeldCheckpoint {
   size: number;
@@ -60,13 +65,15 @@ export class GatewayCopy {
     readonly gateway: string,
     readonly dir: string,
     readonly db: LedgerDb,
-    private readonly publicKey: Uint8Array,
+    private readonly keys: GatewayKeys,
   ) {}
 
-  static async open(dir: string, gateway: string, publicKey: Uint8Array): Promise<GatewayCopy> {
+  /** keys: the gateway's keys by kid; a bare public key verifies every receipt (no rotation). */
+  static async open(dir: string, gateway: string, keys: GatewayKeys | Uint8Array): Promise<GatewayCopy> {
     await mkdir(dir, { recursive: true });
     const db = await openLevel(dir, { create: true });
-    const copy = new GatewayCopy(gateway, dir, db, publicKey);
+    const lookup: GatewayKeys = keys instanceof Uint8Array ? () => ({ publicKey: keys }) : keys;
+    const copy = new GatewayCopy(gateway, dir, db, lookup);
     try {
       const state = await recoverHead(db, dir);
       copy.head = { seq: state.head.seq, hash: state.head.hash, ts: state.lastTs };
@@ -148,15 +155,25 @@ export class GatewayCopy {
         break;
       }
       if (r.seq > head.seq + 1) break; // a gap: the ack tells the gateway where to resume
-      // The shape was checked above: only the link and the seal remain.
-      const problem = checkLink(r, head.seq < 0 ? null : head) ?? checkSeal(r, this.publicKey);
+      // The shape was checked above: only the link, the seal and the key's window remain.
+      const key = this.keys(r.kid);
+      if (!key) {
+        alarm = await this.raise('invalid', r.seq, `receipt ${r.seq}: unknown key ${r.kid ?? '(none)'} of gateway '${this.gateway}'`);
+        break;
+      }
+      const problem = checkLink(r, head.seq < 0 ? null : head) ?? checkSeal(r, key.publicKey);
       if (problem) {
         const kind: AlarmKind = problem.reason === 'broken link' ? 'fork' : 'invalid';
         alarm = await this.raise(kind, r.seq, `receipt ${r.seq}: ${problem.reason}: ${problem.detail}`);
         break;
       }
+      const window = keyWindowProblem(r, key);
+      if (window) {
+        alarm = await this.raise('invalid', r.seq, `receipt ${r.seq}: ${window.reason}`);
+        break;
+      }
       if (r.kind === 'checkpoint') {
-        const verdict = await this.verifyCheckpoint(r, checkpoint, overlay, range.size);
+        const verdict = await this.verifyCheckpoint(r, key.publicKey, checkpoint, overlay, range.size);
         if (typeof verdict === 'string') {
           alarm = await this.raise('inconsistent', r.seq, `checkpoint receipt ${r.seq}: ${verdict}`);
           break;
@@ -188,8 +205,8 @@ export class GatewayCopy {
   }
 
   /** A checkpoint must be signed by the gateway, have the root of the receipts it covers, and extend the last one. */
-  private async verifyCheckpoint(r: Receipt, last: HeldCheckpoint | undefined, overlay: Map<string, Hash>, treeSize: number): Promise<{ held: HeldCheckpoint; note: string; body: string } | string> {
-    const cp = checkCheckpointBody(r.body, this.gateway, this.publicKey, verifyEd25519);
+  private async verifyCheckpoint(r: Receipt, publicKey: Uint8Array, last: HeldCheckpoint | undefined, overlay: Map<string, Hash>, treeSize: number): Promise<{ held: HeldCheckpoint; note: string; body: string } | string> {
+    const cp = checkCheckpointBody(r.body, this.gateway, publicKey, verifySignature);
     if (typeof cp === 'string') return cp;
     if (cp.size > treeSize) return `covers ${cp.size} receipts but only ${treeSize} precede it`;
     if (last && cp.size < last.size) return `size ${cp.size} is below the last checkpoint's size ${last.size} (the log went backwards)`;

@@ -31,7 +31,7 @@
  *   which the upstream receives (it also raises its own `backwards` alarm).
  */
 import type { MqttClient } from 'mqtt';
-import { verifyEd25519 } from '../crypto/ed25519.js';
+import { verifySignature } from '../crypto/verify.js';
 import type { Ledger, Receipt } from '../ledger/index.js';
 import { cosigName } from '../ledger/keys.js';
 import { noteCosignedBy, noteSignedBy, parseCheckpointBody, parseNote } from '../ledger/merkle-note.js';
@@ -237,13 +237,15 @@ export class Replicator {
     const msg = parseCosign(payload);
     if (!msg) return;
     const note = parseNote(msg.note);
-    const upstream = this.trust.byName(this.cfg.upstreamName, 'upstream');
-    const own = this.trust.byName(this.gatewayId, 'gateway');
-    if (typeof note === 'string' || !upstream || !own) return;
+    // Any key of ours or the upstream's by name (keys rotate); a revoked upstream key cosigns nothing.
+    const now = Math.floor(Date.now() / 1000);
+    const upstreams = this.trust.keys().filter((k) => k.role === 'upstream' && k.name === this.cfg.upstreamName && (k.revokedAt === undefined || now < k.revokedAt));
+    const owns = this.trust.keys().filter((k) => k.role === 'gateway' && k.name === this.gatewayId);
+    if (typeof note === 'string' || upstreams.length === 0 || owns.length === 0) return;
     const cp = parseCheckpointBody(note.body);
     if (typeof cp === 'string' || cp.size !== msg.size || cp.origin !== this.gatewayId) return;
-    if (!noteSignedBy(note, this.gatewayId, own.publicKey, verifyEd25519)) return;
-    if (noteCosignedBy(note, this.cfg.upstreamName, upstream.publicKey, verifyEd25519) === undefined) {
+    if (!owns.some((k) => noteSignedBy(note, this.gatewayId, k.publicKey, verifySignature))) return;
+    if (!upstreams.some((k) => noteCosignedBy(note, this.cfg.upstreamName, k.publicKey, verifySignature) !== undefined)) {
       this.log.warn({ size: msg.size }, 'replication: cosignature does not verify; ignored');
       return;
     }

@@ -6,10 +6,12 @@
  *
  *   { "version": 1, "keys": [{ "kty": "OKP", "crv": "Ed25519", "x": B64URL,
  *     "alg"?: "EdDSA", "kid": HEX32, "name": "...", "role": "governance",
- *     "notBefore"?: S, "notAfter"?: S, "approverRole"?: "..." },
+ *     "notBefore"?: S, "notAfter"?: S, "revokedAt"?: S, "approverRole"?: "..." },
  *     { "kty": "EC", "crv": "P-256", "x": B64URL, "y": B64URL, "alg"?: "ES256", ... }] }
  *
  * `alg` defaults to the key type's one algorithm and is always written.
+ * `revokedAt` (seconds): the key was revoked then; nothing it signs at or
+ * after that second verifies (TAOs, receipts, checkpoints).
  *
  * A gateway holds governance PUBLIC keys only: it can verify a TAO, never mint one.
  */
@@ -34,6 +36,8 @@ export interface TrustedKey {
   readonly notBefore?: number;
   /** Valid up to and including this second. */
   readonly notAfter?: number;
+  /** Revoked from this second on (`taogate keys revoke`). */
+  readonly revokedAt?: number;
   /** Approver keys only: the one role this key may approve as. */
   readonly approverRole?: string;
 }
@@ -42,6 +46,7 @@ export interface TrustedKey {
 export interface TrustedKeyJson extends PublicKeyJwk {
   notBefore?: number;
   notAfter?: number;
+  revokedAt?: number;
   approverRole?: string;
 }
 
@@ -121,6 +126,7 @@ export class TrustStore {
     if (key.notBefore !== undefined) integer(key.notBefore, 'notBefore');
     if (key.notAfter !== undefined) integer(key.notAfter, 'notAfter');
     if (key.notBefore !== undefined && key.notAfter !== undefined && key.notAfter < key.notBefore) throw new Error('notAfter is before notBefore');
+    if (key.revokedAt !== undefined) integer(key.revokedAt, 'revokedAt');
     if (key.approverRole !== undefined) {
       name(key.approverRole, 'approverRole');
       if (key.role !== 'approver') throw new Error(`approverRole is only allowed on approver keys, not ${key.role}`);
@@ -149,14 +155,29 @@ export class TrustStore {
   keys(): readonly TrustedKey[] {
     return [...this.byKid.values()];
   }
+
+  /** Changes the validity of a key already present (rotation ends it, revocation marks it); throws when the kid is unknown. */
+  setValidity(kid: string, change: { notAfter?: number; revokedAt?: number }): TrustedKey {
+    const key = this.byKid.get(kid);
+    if (!key) throw new Error(`no key ${kid} in the trust store`);
+    const next = { ...key, ...(change.notAfter !== undefined ? { notAfter: change.notAfter } : {}), ...(change.revokedAt !== undefined ? { revokedAt: change.revokedAt } : {}) };
+    this.byKid.delete(kid);
+    try {
+      this.add(next);
+    } catch (err) {
+      this.byKid.set(kid, key);
+      throw err;
+    }
+    return this.byKid.get(kid)!;
+  }
 }
 
 export function validAt(key: TrustedKey, atSeconds: number): boolean {
-  return (key.notBefore === undefined || atSeconds >= key.notBefore) && (key.notAfter === undefined || atSeconds <= key.notAfter);
+  return (key.notBefore === undefined || atSeconds >= key.notBefore) && (key.notAfter === undefined || atSeconds <= key.notAfter) && (key.revokedAt === undefined || atSeconds < key.revokedAt);
 }
 
 function readKey(x: unknown, path: string): TrustedKey {
-  const o = object(x, path, ['kty', 'crv', 'x', 'kid', 'name', 'role'], ['y', 'alg', 'notBefore', 'notAfter', 'approverRole']);
+  const o = object(x, path, ['kty', 'crv', 'x', 'kid', 'name', 'role'], ['y', 'alg', 'notBefore', 'notAfter', 'revokedAt', 'approverRole']);
   const ec = o.kty === 'EC' && o.crv === 'P-256';
   if (!ec && (o.kty !== 'OKP' || o.crv !== 'Ed25519')) throw new ShapeError(path, 'must be an Ed25519 key (kty "OKP", crv "Ed25519") or a P-256 key (kty "EC", crv "P-256")');
   const alg: SigAlg = ec ? 'ES256' : 'EdDSA';
@@ -174,6 +195,7 @@ function readKey(x: unknown, path: string): TrustedKey {
   const publicKey = ec ? p256Point(x0, coord(o.y, `${path}.y`)) : x0;
   const notBefore = optional(o, 'notBefore', (v) => integer(v, `${path}.notBefore`));
   const notAfter = optional(o, 'notAfter', (v) => integer(v, `${path}.notAfter`));
+  const revokedAt = optional(o, 'revokedAt', (v) => integer(v, `${path}.revokedAt`));
   const approverRole = optional(o, 'approverRole', (v) => name(v, `${path}.approverRole`));
   return {
     kid: string(o.kid, `${path}.kid`, HEX32),
@@ -183,6 +205,7 @@ function readKey(x: unknown, path: string): TrustedKey {
     alg,
     ...(notBefore !== undefined ? { notBefore } : {}),
     ...(notAfter !== undefined ? { notAfter } : {}),
+    ...(revokedAt !== undefined ? { revokedAt } : {}),
     ...(approverRole !== undefined ? { approverRole } : {}),
   };
 }
@@ -195,6 +218,7 @@ function keyToJson(k: TrustedKey): TrustedKeyJson {
     role: k.role,
     ...(k.notBefore !== undefined ? { notBefore: k.notBefore } : {}),
     ...(k.notAfter !== undefined ? { notAfter: k.notAfter } : {}),
+    ...(k.revokedAt !== undefined ? { revokedAt: k.revokedAt } : {}),
     ...(k.approverRole !== undefined ? { approverRole: k.approverRole } : {}),
   };
 }

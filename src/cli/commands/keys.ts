@@ -5,10 +5,12 @@ import { initKeys, mqttUsersFor } from '../keys-init.js';
 import { keyPaths } from '../paths.js';
 import { DEFAULT_BROKER_HOSTS, initTls } from '../tls-init.js';
 import { loadProfileOrExit } from '../profile-source.js';
+import { registerKeyRotationCommands } from './keys-rotate.js';
 import { addPkcs11InitOptions, pkcs11KeyMaker, type Pkcs11InitOptions } from './keys-hardware.js';
 
 export function registerKeysCommands(program: Command): void {
   const keys = program.command('keys').description('Ed25519 keys, the trust store and broker credentials');
+  registerKeyRotationCommands(keys);
   addPkcs11InitOptions(keys.command('init'))
     .description('create governance, gateway, upstream, approver and actor key pairs, a trust store and MQTT credentials (private files mode 0600); never overwrites')
     .requiredOption('--dir <dir>', 'where to write the keys')

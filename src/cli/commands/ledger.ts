@@ -7,6 +7,7 @@ import { action, output, parseIntOption } from '../action.js';
 import { CliError, EXIT } from '../exit.js';
 import { ledgerDir } from '../paths.js';
 import { findTrustStore } from '../trust.js';
+import { receiptKeyLookup } from '../../tao/receipt-keys.js';
 import { progressReporter } from '../progress.js';
 import { receiptToLine } from '../../historian/influx.js';
 import { registerBundleCommand } from './bundle.js';
@@ -50,11 +51,8 @@ export function registerLedgerCommands(program: Command): void {
         // Without the gateway's public key every signature is unverifiable: say so instead of "unknown key at seq 0".
         if (!trust) throw new CliError(`no trust store found next to ${opts.data} (looked for keys/trust.json): pass --trust FILE with the gateway's public key`);
         const progress = progressReporter('verify', opts.json === true);
-        const report = await verifyRecords(
-          levelRecords(dir),
-          (gateway) => trust?.byName(gateway, 'gateway')?.publicKey ?? undefined,
-          { onProgress: progress.update },
-        );
+        // Each receipt's key by its kid, checked at the receipt's time (receipts without a kid: the gateway's first key by name).
+        const report = await verifyRecords(levelRecords(dir), receiptKeyLookup(trust), { onProgress: progress.update });
         progress.done();
         if (opts.json) output(true, report, '');
         else if (report.ok) process.stdout.write(`ok: ${report.count} receipts, head ${report.head}\n`);
@@ -135,6 +133,7 @@ function formatReceipt(r: Receipt): string {
   const b = (r.body ?? {}) as Record<string, unknown>;
   const parts = [String(r.seq).padStart(6), new Date(r.ts).toISOString(), r.kind.padEnd(13)];
   for (const k of ['actor', 'target', 'value', 'code', 'jti', 'readback', 'reason']) if (b[k] !== undefined && b[k] !== null) parts.push(`${k}=${String(b[k])}`);
+  if (r.kid) parts.push(`kid=${r.kid.slice(0, 8)}`);
   parts.push(`hash=${r.hash.slice(0, 16)}…`);
   return parts.join(' ');
 }

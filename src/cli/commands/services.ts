@@ -12,6 +12,7 @@ import { registerSimCommands } from './sim.js';
 import { applyDeviceOptions } from '../device-option.js';
 import { registerReplicationCommands } from './replication.js';
 import { loadTrust, loadKey } from '../trust.js';
+import { recordPendingKeyEvents } from '../key-events.js';
 
 interface CommonOpts {
   logLevel: string;
@@ -153,6 +154,8 @@ export function registerServiceCommands(program: Command): void {
           ),
         });
         const http = metrics && opts.http !== undefined ? await (await import('../ops-http.js')).startGatewayHttp(gw, metrics, trust, { host: opts.httpHost, port: opts.http, log }) : undefined;
+        // Key rotations and revocations made while this gateway held the ledger (docs/ledger.md "Key rotation").
+        for (const r of await recordPendingKeyEvents(kp.dir, gw.ledger)) log.info({ seq: r.seq, kind: r.kind, body: r.body }, 'key change recorded');
         log.info({ broker: login.url, ...gw.addresses, http: http?.url }, 'gateway running');
         process.stdout.write(`READY ${JSON.stringify({ mqtt: login.url, ...gw.addresses, ...(http ? { http: http.url } : {}) })}\n`);
         return untilSignal(log, signal, async () => {
