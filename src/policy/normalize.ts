@@ -18,6 +18,9 @@ export const DEFAULTS = {
   modbusUnit: 1,
   opcuaSecurityPolicy: 'Basic256Sha256',
   opcuaSecurityMode: 'SignAndEncrypt',
+  breakglassApprovals: 2,
+  breakglassRoles: ['supervisor'],
+  breakglassMaxMinutes: 30,
 } as const;
 
 export function normalize(raw: RawProfile, source: string): Profile {
@@ -39,6 +42,7 @@ export function normalize(raw: RawProfile, source: string): Profile {
     methods: new Map(Object.entries(raw.methods ?? {}).map(([name, m]) => [name, method(name, m)])),
     actors: new Map(Object.entries(raw.actors).map(([id, a]) => [id, actor(id, a)])),
     approvers: new Map(Object.entries(raw.approvers ?? {}).map(([id, a]) => [id, { id, role: a.role } satisfies ApproverPolicy])),
+    breakglass: { count: raw.breakglass?.approvals ?? DEFAULTS.breakglassApprovals, roles: raw.breakglass?.roles ?? [...DEFAULTS.breakglassRoles], maxMinutes: raw.breakglass?.max_minutes ?? DEFAULTS.breakglassMaxMinutes },
   };
   return { ...body, policyHash: policyHash(body), source };
 }

@@ -87,6 +87,7 @@ export interface RawProfile {
   methods?: Record<string, RawMethod>;
   actors: Record<string, RawActor>;
   approvers?: Record<string, { role: string; description?: string }>;
+  breakglass?: { approvals?: number; roles?: string[]; max_minutes?: number };
 }
 
 /** Registers a Modbus value spans, by type (coils and discrete inputs: one bit). */

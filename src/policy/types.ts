@@ -191,6 +191,13 @@ export interface ModbusFrontSettings {
   readonly maxConnectionsPerSource: number;
 }
 
+/** Break-glass grants (profile `breakglass`): k approvers of these roles sign; the window is at most maxMinutes. */
+export interface BreakglassRule {
+  readonly count: number;
+  readonly roles: readonly string[];
+  readonly maxMinutes: number;
+}
+
 export interface Profile {
   readonly version: 1;
   readonly gateway: { readonly id: string; readonly site: string };
@@ -206,6 +213,8 @@ export interface Profile {
   readonly policyHash: string;
   /** Where it came from, for messages. */
   readonly source: string;
+  /** Break-glass rule; not part of the policy hash (a grant carries and records its own terms). */
+  readonly breakglass?: BreakglassRule;
 }
 
 /** What an actor asks for (inline from a gateway, or pre-issued from the actor). */

@@ -61,7 +61,7 @@ interface Window {
 
 /** The profile's break-glass rule (profile `breakglass`), else 2 supervisors and 30 minutes. */
 export function grantRuleOf(profile: Profile): GrantRule {
-  return (profile as Profile & { readonly breakglass?: GrantRule }).breakglass ?? DEFAULT_GRANT_RULE;
+  return profile.breakglass ?? DEFAULT_GRANT_RULE;
 }
 
 export class BreakGlass {
