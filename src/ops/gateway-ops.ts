@@ -10,6 +10,7 @@ import type { GatewayService } from '../gateway/service.js';
 import type { Ledger } from '../ledger/index.js';
 import { bindBreakglassMetrics, breakglassCheck } from './breakglass-routes.js';
 import { outcomesCheck } from './gateway-routes.js';
+import type { MqttLinkState } from '../mqtt/client.js';
 import type { ReadinessCheck } from './http.js';
 import type { GatewayMetrics } from './metrics.js';
 
@@ -48,8 +49,48 @@ export function bindGatewayMetrics(metrics: GatewayMetrics, gateway: () => Gatew
     replicationLag: () => replicationLag(gateway()) ?? Number.NaN,
     replicationFailures: () => gateway().replicator?.stats.failures ?? {},
     ledgerRegressions: () => gateway().replicator?.stats.regressions,
+    replicationLagSeconds: lagSeconds(gateway),
+    brokerUp: () => gateway().client.connected,
+    governanceUp: () => Date.now() - gateway().heartbeat.lastAnswerAt <= 1500,
+    ledgerUp: ledgerHealthy(() => gateway().ledger),
+    devices: () => gateway().devices(),
     ...(o.pendingApprovals ? { pendingApprovals: o.pendingApprovals } : {}),
   });
+}
+
+/**
+ * Seconds the upstream has been behind without acknowledging anything new (0 when caught up,
+ * undefined when this gateway does not replicate).
+ */
+function lagSeconds(gateway: () => GatewayService): () => number | undefined {
+  let ackSeq = -2;
+  let since = Date.now();
+  return () => {
+    const r = gateway().replicator;
+    if (!r) return undefined;
+    const now = Date.now();
+    const acked = r.acknowledged.seq;
+    if (r.lag === 0 || acked !== ackSeq) since = now;
+    ackSeq = acked;
+    return r.lag === 0 ? 0 : (now - since) / 1000;
+  };
+}
+
+/** The ledger took its last synced batch (no failed batch since the last good one). */
+function ledgerHealthy(ledger: () => Ledger): () => boolean {
+  let seen = { batches: 0, failed: 0, failing: false };
+  let current: Ledger | undefined;
+  return () => {
+    const l = ledger();
+    const s = l.stats;
+    if (current !== l) seen = { batches: 0, failed: 0, failing: false };
+    current = l;
+    if (s.failedBatches > seen.failed) seen.failing = true;
+    else if (s.batches > seen.batches) seen.failing = false;
+    seen.batches = s.batches;
+    seen.failed = s.failedBatches;
+    return !seen.failing;
+  };
 }
 
 /** Receipts the upstream has not acknowledged; undefined when this gateway does not replicate. */
@@ -73,7 +114,7 @@ export function upstreamStatus(gateway: () => GatewayService): ReadinessCheck {
 export function gatewayChecks(gateway: () => GatewayService): Record<string, ReadinessCheck> {
   const writable = ledgerWritable(() => gateway().ledger);
   return {
-    broker: () => (gateway().client.connected ? { ok: true } : { ok: false, detail: 'gateway not connected to the broker' }),
+    broker: brokerLink(() => gateway().mqttState(), 'gateway'),
     governance: governanceAnswering(() => gateway().heartbeat),
     ledger: writable,
     outcomes: outcomesCheck(gateway),
@@ -127,5 +168,15 @@ export function ledgerWritable(ledger: () => Ledger): ReadinessCheck {
     }
     if (seen.failing) return { ok: false, detail: `the last receipt batch could not be written (${s.failedBatches} failed batches)` };
     return { ok: true, detail: `head ${l.head.seq}` };
+  };
+}
+
+/** Connected to the broker; when not, since when and the last configuration problem (refused login, certificate). */
+export function brokerLink(state: () => MqttLinkState, who: string): ReadinessCheck {
+  return () => {
+    const s = state();
+    if (s.connected) return { ok: true, detail: s.url };
+    const since = s.since > 0 ? `, lost ${Math.round((Date.now() - s.since) / 1000)} s ago` : ', never connected';
+    return { ok: false, detail: `${who} not connected to the broker at ${s.url}${since}${s.problem ? `: ${s.problem}` : ' (retrying with backoff)'}` };
   };
 }

@@ -5,11 +5,13 @@
  */
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { GovernanceService } from '../governance/service.js';
+import { brokerLink } from './gateway-ops.js';
 import type { ReadinessCheck } from './http.js';
 
 export function governanceRegistry(svc: GovernanceService): Registry {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'taogate_process_' });
+  collectDefaultMetrics({ register: registry }); // process_* / nodejs_*, as the Prometheus Node.js conventions name them
+  new Gauge({ name: 'taogate_broker_up', help: '1 while connected to the MQTT broker', registers: [registry], collect() { this.set(svc.client.connected ? 1 : 0); } });
   new Gauge({
     name: 'taogate_pending_approvals',
     help: 'Approval requests waiting for approvers',
@@ -24,6 +26,6 @@ export function governanceRegistry(svc: GovernanceService): Registry {
 
 export function governanceChecks(svc: GovernanceService): Record<string, ReadinessCheck> {
   return {
-    broker: () => (svc.client.connected ? { ok: true } : { ok: false, detail: 'governance not connected to the broker' }),
+    broker: brokerLink(() => svc.mqttState(), 'governance'),
   };
 }

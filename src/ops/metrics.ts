@@ -42,11 +42,49 @@ export class GatewayMetrics {
   });
   readonly ledgerRegressions = this.gauge('taogate_ledger_regressions', 'Times the upstream (or the stored cursor) acknowledged receipts this ledger no longer holds', () => this.sources.ledgerRegressions?.());
   readonly indeterminateOpen = this.gauge('taogate_indeterminate_open', 'Writes whose outcome is indeterminate (may or may not have reached the PLC) and not yet settled by a person', () => this.sources.indeterminateOpen?.());
+  readonly replicationLagSeconds = this.gauge(
+    'taogate_replication_lag_seconds',
+    'Seconds since the upstream last acknowledged new receipts while some are unacknowledged (0 when caught up)',
+    () => this.sources.replicationLagSeconds?.(),
+  );
+  readonly indeterminate = new Counter({
+    name: 'taogate_indeterminate_total',
+    help: 'Writes whose outcome became indeterminate (the PLC may or may not have applied them), by protocol',
+    labelNames: ['protocol'] as const,
+    registers: [this.registry],
+  });
+  readonly tagWrites = new Counter({
+    name: 'taogate_tag_writes_total',
+    help: 'Gated writes and calls by tag (profile names only: bounded), actor kind (human, ai, ...) and outcome',
+    labelNames: ['tag', 'actor_kind', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly brokerUp = this.gauge('taogate_broker_up', '1 while connected to the MQTT broker', () => up(this.sources.brokerUp?.()));
+  readonly governanceUp = this.gauge('taogate_governance_up', '1 while governance answers the heartbeat', () => up(this.sources.governanceUp?.()));
+  readonly ledgerUp = this.gauge('taogate_ledger_up', '1 while the ledger is writable and its last batch was written', () => up(this.sources.ledgerUp?.()));
+  /** Devices registered with registerDevice(), and those the bound gateway reports. */
+  private readonly devices = new Map<string, () => boolean>();
+  readonly plcUp = new Gauge({
+    name: 'taogate_plc_up',
+    help: '1 while the gateway\'s link to a PLC device is up, by device (profile name)',
+    labelNames: ['device'] as const,
+    registers: [this.registry],
+    collect: () => {
+      for (const [device, isUp] of this.devices) this.plcUp.set({ device }, isUp() ? 1 : 0);
+      for (const d of this.sources.devices?.() ?? []) this.plcUp.set({ device: d.device }, d.up ? 1 : 0);
+    },
+  });
   readonly stagedTaos = this.gauge('taogate_staged_taos', 'Pre-issued TAOs staged and not yet used', () => this.sources.stagedTaos?.());
   readonly pendingApprovals = this.gauge('taogate_pending_approvals', 'Approval requests waiting for approvers', () => this.sources.pendingApprovals?.());
 
   constructor(opts: { defaults?: boolean } = {}) {
-    if (opts.defaults !== false) collectDefaultMetrics({ register: this.registry, prefix: 'taogate_process_' });
+    // No prefix: process_* and nodejs_* as the Prometheus Node.js conventions name them (stock dashboards).
+    if (opts.defaults !== false) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Reports one PLC device connection as taogate_plc_up{device} (device helpers call this; read at scrape time). */
+  registerDevice(device: string, isUp: () => boolean): void {
+    this.devices.set(device, isUp);
   }
 
   bind(sources: MetricSources): void {
@@ -68,6 +106,10 @@ export class GatewayMetrics {
   /** The gate's observer: counts every decision and outcome. */
   readonly observe: GateObserver = (e) => {
     this.writes.inc({ protocol: e.protocol, outcome: e.outcome, code: e.code ?? '' });
+    if (e.outcome === 'indeterminate') this.indeterminate.inc({ protocol: e.protocol });
+    // actor_kind: filled when the gate's event names it; '' otherwise
+    const actorKind = (e as { actorKind?: unknown }).actorKind;
+    if (e.target !== undefined) this.tagWrites.inc({ tag: e.target, actor_kind: typeof actorKind === 'string' ? actorKind : '', outcome: e.outcome });
     if (e.governanceMs !== undefined) this.governanceRtt.observe(e.governanceMs / 1000);
   };
 }
@@ -81,4 +123,13 @@ export interface MetricSources {
   stagedTaos?: () => number;
   pendingApprovals?: () => number;
   indeterminateOpen?: () => number;
+  replicationLagSeconds?: () => number | undefined;
+  brokerUp?: () => boolean;
+  governanceUp?: () => boolean;
+  ledgerUp?: () => boolean | undefined;
+  devices?: () => readonly { readonly device: string; readonly up: boolean }[];
+}
+
+function up(v: boolean | undefined): number | undefined {
+  return v === undefined ? undefined : v ? 1 : 0;
 }

@@ -31,6 +31,8 @@ interface UpstreamOpts {
   db: string;
   check?: boolean;
   json?: boolean;
+  http?: number;
+  httpHost: string;
   logLevel: string;
 }
 
@@ -46,6 +48,8 @@ export function registerReplicationCommands(program: Command): void {
     .option('--gateway <id>', 'follow this gateway (repeatable; default every gateway key in the trust store)', collect)
     .option('--influx <url>', 'also push every verified receipt to this InfluxDB (in-process historian)')
     .option('--db <name>', 'InfluxDB database for --influx', 'taogate')
+    .option('--http <port>', 'serve /healthz, /readyz (broker connected, no alarm) and /metrics on this port', parseIntOption())
+    .option('--http-host <host>', 'listen address of --http', '127.0.0.1')
     .option('--check', 'do not run: report the alarms of a (running or stopped) upstream; exit 1 when there is any')
     .option('--json', 'with --check: print the status JSON')
     .option('--log-level <level>', 'log level', 'info')
@@ -62,9 +66,16 @@ export function registerReplicationCommands(program: Command): void {
         const signer = loadKey(kp.upstream).signer;
         const node = await startUpstream({ dir, trust, signer, mqtt: login, gateways: opts.gateway, log });
         const stopPush = opts.influx ? await pushUpstreamToInflux(node, { influx: opts.influx, db: opts.db, dir, log }) : () => {};
-        log.info({ broker: login.url, dir, gateways: node.status().gateways.map((g) => g.gateway) }, 'upstream running');
-        process.stdout.write(`READY ${JSON.stringify({ mqtt: login.url, dir, gateways: node.status().gateways.map((g) => g.gateway) })}\n`);
+        let http: { url: string; close(): Promise<void> } | undefined;
+        if (opts.http !== undefined) {
+          const { startOpsServer } = await import('../../ops/http.js');
+          const { upstreamChecks, upstreamRegistry } = await import('../../ops/upstream-ops.js');
+          http = await startOpsServer({ host: opts.httpHost, port: opts.http, registry: upstreamRegistry(node), checks: upstreamChecks(node) });
+        }
+        log.info({ broker: login.url, dir, gateways: node.status().gateways.map((g) => g.gateway), http: http?.url }, 'upstream running');
+        process.stdout.write(`READY ${JSON.stringify({ mqtt: login.url, dir, gateways: node.status().gateways.map((g) => g.gateway), ...(http ? { http: http.url } : {}) })}\n`);
         return untilSignal(log, signal, async () => {
+          await http?.close();
           stopPush();
           await node.close();
         });
