@@ -36,6 +36,13 @@ export interface Operator {
   readonly signer: Signer;
 }
 
+export interface GovernanceControl {
+  /** Shown in the report: what stops and starts it. */
+  readonly describe: { readonly stop: string; readonly start: string };
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
 export interface ValidateOptions {
   readonly runId: string;
   /** ISO time the run started (receipts after it are the run's own). */
@@ -55,8 +62,8 @@ export interface ValidateOptions {
   /** The package's file manifest (IQ-01); undefined when none ships with it. */
   readonly manifestPath?: string;
   readonly packageRoot: string;
-  /** Shell commands that stop and start governance, when the operator allows OQ-13 to do that. */
-  readonly governanceControl?: { readonly stop: string; readonly start: string };
+  /** How to stop and start governance, when the operator allows OQ-13 to do that (the CLI: shell commands). */
+  readonly governanceControl?: GovernanceControl;
   /** Progress lines (stderr). */
   readonly log?: (line: string) => void;
 }

@@ -1,6 +1,6 @@
 export * from './types.js';
 export { CLAUSES, clausesOf, type Clause, type Framework } from './clauses.js';
-export { ValidateContext, type Target, type Operator, type ValidateOptions } from './context.js';
+export { ValidateContext, type GovernanceControl, type Target, type Operator, type ValidateOptions } from './context.js';
 export { SUITE } from './suite.js';
 export { runSuite } from './run.js';
 export { REPORT_FORMAT, reportBytes, type Report } from './report.js';

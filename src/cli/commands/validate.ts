@@ -5,12 +5,15 @@
  * `taogate validate manifest`: the package's file manifest (npm prepack).
  * Exit 0: every check passed or did not run; 1: a check failed (or verify failed).
  */
+import { exec } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import type { Command } from 'commander';
 import { bodyOf } from '../../validate/checks/act.js';
+import type { GovernanceControl } from '../../validate/context.js';
 import { copyLedger } from '../../validate/ledger-copy.js';
 import { buildManifest, MANIFEST_FILE, runSuite, SUITE, ValidateContext, verifyReportDir, writeReport, type Operator, type Report, type Target } from '../../validate/index.js';
 import { action, output } from '../action.js';
@@ -79,6 +82,18 @@ async function runningProfilePath(o: ValidateOpts, gatewayLedger: string): Promi
   throw new CliError(`the gateway runs profile '${named}', which is not readable here; pass --profile FILE`);
 }
 
+/** OQ-13's governance stop/start as the operator's shell commands (exit 0 expected). */
+function shellControl(stop: string, start: string): GovernanceControl {
+  const run = async (cmd: string) => {
+    try {
+      await promisify(exec)(cmd, { timeout: 60_000 });
+    } catch (err) {
+      throw new Error(`'${cmd}' failed: ${(err as Error).message.split('\n')[0]}`);
+    }
+  };
+  return { describe: { stop, start }, stop: () => run(stop), start: () => run(start) };
+}
+
 export function registerValidateCommand(program: Command): void {
   const validate = program
     .command('validate')
@@ -143,7 +158,7 @@ export function registerValidateCommand(program: Command): void {
           broker: brokerLogin({ broker: target.mqtt, keys: keysDir }),
           ...(existsSync(manifest) ? { manifestPath: manifest } : {}),
           packageRoot: PACKAGE_ROOT,
-          ...(o.governanceStop && o.governanceStart ? { governanceControl: { stop: o.governanceStop, start: o.governanceStart } } : {}),
+          ...(o.governanceStop && o.governanceStart ? { governanceControl: shellControl(o.governanceStop, o.governanceStart) } : {}),
           ...(o.quiet || o.json ? {} : { log: (line: string) => process.stderr.write(`${line}\n`) }),
         });
         let report: Report;

@@ -1,9 +1,8 @@
 /**
  * OQ-13: with governance unreachable a write is refused and the PLC is
  * untouched. Only when the operator allows this check to stop governance
- * (--governance-stop CMD and --governance-start CMD); otherwise NOT RUN.
+ * (the CLI: --governance-stop CMD and --governance-start CMD); otherwise NOT RUN.
  */
-import { execSync } from 'node:child_process';
 import type { ValidateContext } from '../context.js';
 import { NotRun, type Check } from '../types.js';
 import { bodyOf, describeAnswer, receiptsOfWrite, same, valueNear, writeObserved } from './act.js';
@@ -27,8 +26,8 @@ export const oqGovernanceDown: Check = {
     const control = ctx.o.governanceControl;
     if (!control) throw new NotRun('not allowed to stop governance on this installation (pass --governance-stop CMD and --governance-start CMD to allow it)');
     const { free, writer, writerSource } = ctx.subjects();
-    const done = [`ran the stop command: ${control.stop}`];
-    execSync(control.stop, { stdio: 'ignore', timeout: 60_000 });
+    const done = [`stopped governance: ${control.describe.stop}`];
+    await control.stop();
     try {
       const down = await governanceReady(ctx, false, 20_000);
       done.push(`waited for the gateway's /readyz to report governance down: ${down ? 'yes' : 'NO'}`);
@@ -43,12 +42,12 @@ export const oqGovernanceDown: Check = {
         expected: 'refused with a Modbus exception and a denied receipt (governance_timeout / governance_unavailable); the PLC value unchanged',
         observed: `${describeAnswer(w.answer)}; PLC ${w.before} -> ${w.after}; denied ${denied ? `${denied.seq} (${String(bodyOf(denied).code)})` : 'none'}`,
         receipts: rs.map((r) => r.seq),
-        evidence: { code: denied ? String(bodyOf(denied).code) : null },
+        evidence: { code: denied ? String(bodyOf(denied).code) : null, plcBefore: w.before, plcAfter: w.after },
       };
     } finally {
-      execSync(control.start, { stdio: 'ignore', timeout: 60_000 });
+      await control.start();
       const up = await governanceReady(ctx, true, 30_000);
-      ctx.log(`OQ-13: governance ${up ? 'back' : 'NOT back'} after the start command`);
+      ctx.log(`OQ-13: governance ${up ? 'back' : 'NOT back'} after: ${control.describe.start}`);
     }
   },
 };
