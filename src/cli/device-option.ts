@@ -2,7 +2,8 @@
  * `--device NAME=ADDRESS` (repeatable): where a profile device really is on
  * this site, without editing the profile (device addresses are not part of
  * the policy hash, so TAOs stay valid). ADDRESS is HOST:PORT for a Modbus
- * device, or an opc.tcp:// endpoint URL (or HOST:PORT) for an OPC UA device.
+ * device, a device path (/dev/...) for a Modbus RTU device on a serial line,
+ * or an opc.tcp:// endpoint URL (or HOST:PORT) for an OPC UA device.
  */
 import type { DeviceOverride } from '../policy/overrides.js';
 import { withDeviceOverrides } from '../policy/index.js';
@@ -17,6 +18,7 @@ export function applyDeviceOptions(profile: Profile, specs: readonly string[] | 
     if (!m) throw new CliError(`--device ${spec}: expected NAME=HOST:PORT or NAME=opc.tcp://HOST:PORT`, EXIT.usage);
     const [, name, address] = m as unknown as [string, string, string];
     if (/^opc\.tcp:\/\//.test(address)) overrides[name] = { endpoint: address };
+    else if (address.startsWith('/')) overrides[name] = { serialPath: address };
     else {
       const hp = /^(.+):(\d{1,5})$/.exec(address);
       if (!hp) throw new CliError(`--device ${spec}: expected HOST:PORT`, EXIT.usage);

@@ -9,6 +9,8 @@ export interface DeviceOverride {
   readonly host?: string;
   readonly port?: number;
   readonly endpoint?: string;
+  /** Modbus RTU on a serial line: the device path on this host. */
+  readonly serialPath?: string;
 }
 
 export function withDeviceOverrides(
@@ -28,6 +30,11 @@ export function withDeviceOverrides(
 function apply(d: Device, o: DeviceOverride): Device {
   if (d.protocol === 'modbus') {
     if (o.endpoint !== undefined) throw new Error(`device override: ${d.id} is a Modbus device; give host/port, not endpoint`);
+    if (d.transport === 'rtu') {
+      if (o.host !== undefined || o.port !== undefined || o.serialPath === undefined) throw new Error(`device override: ${d.id} is a Modbus RTU device on a serial line; give its device path`);
+      return { ...d, serial: { ...d.serial!, path: o.serialPath } };
+    }
+    if (o.serialPath !== undefined) throw new Error(`device override: ${d.id} is reached over TCP; give host:port, not a device path`);
     if (o.port !== undefined && !(Number.isInteger(o.port) && o.port >= 1 && o.port <= 65535)) {
       throw new Error(`device override: ${d.id}: port ${o.port} is not a TCP port`);
     }
