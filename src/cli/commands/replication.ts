@@ -17,6 +17,7 @@ import { dataPaths, keyPaths, keysDir, ledgerDir } from '../paths.js';
 import { progressReporter } from '../progress.js';
 import { signalPromise, untilSignal } from '../run-service.js';
 import { loadTrust, loadKey } from '../trust.js';
+import { checkOwnKey } from '../own-key.js';
 
 interface UpstreamOpts {
   broker?: string;
@@ -64,6 +65,7 @@ export function registerReplicationCommands(program: Command): void {
         const trust = loadTrust(kp.trust);
         const login = brokerLogin({ broker: opts.broker, data: opts.data, keys: opts.keys, user: 'upstream', mqttCa: opts.mqttCa, mqttCert: opts.mqttCert, mqttKey: opts.mqttKey });
         const signer = loadKey(kp.upstream).signer;
+        checkOwnKey({ keyFile: kp.upstream, trustFile: kp.trust, trust, signer, role: 'upstream', name: 'upstream' });
         const node = await startUpstream({ dir, trust, signer, mqtt: login, gateways: opts.gateway, log });
         const stopPush = opts.influx ? await pushUpstreamToInflux(node, { influx: opts.influx, db: opts.db, dir, log }) : () => {};
         let http: { url: string; close(): Promise<void> } | undefined;

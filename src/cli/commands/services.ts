@@ -13,6 +13,7 @@ import { applyDeviceOptions } from '../device-option.js';
 import { registerReplicationCommands } from './replication.js';
 import { loadTrust, loadKey } from '../trust.js';
 import { recordPendingKeyEvents } from '../key-events.js';
+import { checkOwnKey } from '../own-key.js';
 
 interface CommonOpts {
   logLevel: string;
@@ -90,7 +91,10 @@ export function registerServiceCommands(program: Command): void {
         const login = brokerLogin(loginOpts(opts, 'governance'));
         const { startGovernanceService } = await import('../../governance/service.js');
         const statePath = opts.state ?? join(dataPaths(opts.data ?? './data').root, 'governance', 'approvals.json');
-        const svc = await startGovernanceService({ ...login, profile, trust: loadTrust(kp.trust), signer: loadKey(kp.governance).signer, log, statePath });
+        const trust = loadTrust(kp.trust);
+        const signer = loadKey(kp.governance).signer;
+        checkOwnKey({ keyFile: kp.governance, trustFile: kp.trust, trust, signer, role: 'governance', name: 'governance' });
+        const svc = await startGovernanceService({ ...login, profile, trust, signer, log, statePath });
         const http = opts.http === undefined ? undefined : await (await import('../ops-http.js')).startGovernanceHttp(svc, { host: opts.httpHost, port: opts.http, log });
         log.info({ broker: login.url, gateway: profile.gateway.id, policy: profile.policyHash, http: http?.url }, 'governance running');
         process.stdout.write(`READY ${JSON.stringify({ mqtt: login.url, gateway: profile.gateway.id, ...(http ? { http: http.url } : {}) })}\n`);
@@ -131,11 +135,13 @@ export function registerServiceCommands(program: Command): void {
         const { buildFronts } = await import('../../gateway/fronts.js');
         const metrics = opts.http === undefined ? undefined : new (await import('../../ops/metrics.js')).GatewayMetrics();
         const trust = loadTrust(kp.trust);
+        const signer = loadKey(kp.gateway).signer;
+        checkOwnKey({ keyFile: kp.gateway, trustFile: kp.trust, trust, signer, role: 'gateway', name: profile.gateway.id });
         const gw = await startGateway({
           observe: metrics?.observe,
           profile,
           trust,
-          signer: loadKey(kp.gateway).signer,
+          signer,
           ledgerDir: opts.ledger ?? dataPaths(opts.data ?? './data').gatewayLedger,
           mqtt: login,
           log,
