@@ -94,6 +94,8 @@ export function registerProfileImportCommands(profile: Command): void {
       }
       const pkiDir = resolve(opts.pki ?? join(dataPaths(opts.data ?? './data').root, 'pki', 'gateway-opcua', 'plc-client'));
       const { importOpcua } = await import('../../import/opcua.js');
+      // node-opcua may leave a timer behind after a failed connect: the command ends at most 1 s after its answer.
+      const exitSoon = () => setTimeout(() => process.exit(), 1000).unref();
       const result = await importOpcua({
         endpoint,
         device: opts.device,
@@ -104,9 +106,11 @@ export function registerProfileImportCommands(profile: Command): void {
         pkiDir,
         timeoutMs: opts.timeoutMs,
         gateway: { id: opts.gatewayId, site: opts.site },
-      }).catch((err: Error) => {
-        throw new CliError(`import from ${endpoint}: ${err.message}`);
-      });
+      })
+        .catch((err: Error) => {
+          throw new CliError(`import from ${endpoint}: ${err.message}`);
+        })
+        .finally(exitSoon);
       for (const s of result.skipped) process.stderr.write(`taogate: skipped ${s}\n`);
       emit(result.yaml, opts.out, opts.force === true);
       if (opts.out) output(opts.json === true, { out: opts.out, tags: result.tags, methods: result.methods, skipped: result.skipped }, `${opts.out}: ${result.tags} tags, ${result.methods} methods from ${endpoint}; nothing is writable until you assign write_roles / call_roles`);
