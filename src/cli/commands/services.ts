@@ -116,7 +116,7 @@ export function registerServiceCommands(program: Command): void {
     .option('--host <host>', 'listen address of the fronts', '127.0.0.1')
     .option('--modbus-port <n>', 'Modbus TCP front port (omit: no Modbus front)', parseIntOption())
     .option('--opcua-port <n>', 'OPC UA front port (omit: no OPC UA front)', parseIntOption())
-    .option('--opcua-pki <dir>', 'OPC UA front certificates (default: DATA/pki/gateway-opcua); trust a client by moving its certificate from server/rejected to server/trusted')
+    .option('--opcua-pki <dir>', 'OPC UA certificates (default: DATA/pki/gateway-opcua): server/ for clients of the front, plc-client/ for the PLCs the gateway connects to; see taogate pki')
     .option('--opcua-trust-clients', 'trust every OPC UA client application certificate on first use (demo/lab only)')
     .option('--opcua-allow-none', 'also offer OPC UA SecurityPolicy None (demo/lab only: passwords cross the wire readable)')
     .option('--deadline-ms <n>', 'governance deadline for inline TAOs (default: profile defaults.governance_deadline_ms)', parseIntOption())
@@ -155,6 +155,7 @@ export function registerServiceCommands(program: Command): void {
               opcuaPkiDir: opts.opcuaPki ?? join(dataPaths(opts.data ?? './data').root, 'pki', 'gateway-opcua'),
               opcuaAutoAcceptClients: opts.opcuaTrustClients === true,
               opcuaAllowNone: opts.opcuaAllowNone === true,
+              keysDir: keysDir(opts),
             },
             log,
           ),
