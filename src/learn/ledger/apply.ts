@@ -7,7 +7,7 @@
 import { isMap, isScalar, isSeq, parseDocument, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
 import type { TagType, WordOrder } from '../../policy/types.js';
 import { formatValue, isNumericType } from '../../policy/values.js';
-import { decodeWords } from '../registers.js';
+import { decodeRegisters } from '../../policy/registers.js';
 import { when } from '../propose/yaml.js';
 import type { LedgerLearning, Proposal, Seen } from './denied.js';
 
@@ -80,7 +80,7 @@ function addRole(doc: ReturnType<typeof parseDocument>, tag: string, role: strin
 function valueOf(type: TagType, order: WordOrder, raw: string): number | undefined {
   if (type === 'bool') return undefined;
   const words = raw.split(',').map(Number);
-  const n = decodeWords(type, order, words);
+  const n = decodeRegisters(type, order, words);
   return Number.isFinite(n) ? Number(formatValue(type, n)) : undefined;
 }
 

@@ -9,8 +9,8 @@ import type { TagType, WordOrder } from '../../policy/types.js';
 import { formatValue } from '../../policy/values.js';
 import type { Table } from '../modbus/pdu.js';
 import type { Transaction } from '../modbus/transactions.js';
-import { decodeWords } from '../registers.js';
-import { endpointKey, type Endpoint } from '../tcp/reassembly.js';
+import { decodeRegisters } from '../../policy/registers.js';
+import { endpointKey } from '../tcp/reassembly.js';
 import type { TrafficSummary } from '../traffic.js';
 import { judge, plausible, type Judgement } from './judge.js';
 import { layout, type Span } from './layout.js';
@@ -157,7 +157,7 @@ function learnTag(s: Span, device: LearnedDevice, obs: Observations, margin: num
     writers,
   };
   if (bits || samples.length === 0) return base;
-  const value = (words: readonly number[]) => Number(formatValue(type, decodeWords(type, wordOrder, words)));
+  const value = (words: readonly number[]) => Number(formatValue(type, decodeRegisters(type, wordOrder, words)));
   const values = samples.map((x) => value(x.words));
   const lo = Math.min(...values);
   const hi = Math.max(...values);
@@ -192,4 +192,3 @@ function bump(e: Evidence, tsUs: number): void {
   e.lastUs = Math.max(e.lastUs, tsUs);
 }
 
-export type { Endpoint };

@@ -8,7 +8,9 @@
  */
 import type { TagType, WordOrder } from '../../policy/types.js';
 import { formatValue } from '../../policy/values.js';
-import { decodeWords, WORD_ORDERS } from '../registers.js';
+import { decodeRegisters } from '../../policy/registers.js';
+
+const WORD_ORDERS: readonly WordOrder[] = ['ABCD', 'CDAB', 'BADC', 'DCBA'];
 
 export interface Interpretation {
   readonly type: TagType;
@@ -37,9 +39,9 @@ function candidates(width: number): Interpretation[] {
 export function judge(width: 1 | 2 | 4, samples: readonly (readonly number[])[]): Judgement {
   const ranking = candidates(width).map((c, order) => {
     let cost = 0;
-    for (const words of samples) cost += valueCost(c.type, decodeWords(c.type, c.wordOrder, words));
-    // uint32 and int32 read the same for small positive values: prefer int32 (listed first), then uint32 only when it is cheaper.
-    const example = samples.length ? show(c.type, decodeWords(c.type, c.wordOrder, samples[samples.length - 1]!)) : '';
+    for (const words of samples) cost += valueCost(c.type, decodeRegisters(c.type, c.wordOrder, words));
+    // int32 and uint32 read the same for small positive values: int32 is listed first, so uint32 wins only when cheaper.
+    const example = samples.length ? show(c.type, decodeRegisters(c.type, c.wordOrder, samples[samples.length - 1]!)) : '';
     return { ...c, cost, order, example };
   });
   ranking.sort((x, y) => x.cost - y.cost || x.order - y.order);
@@ -66,10 +68,10 @@ function valueCost(type: TagType, v: number): number {
   return significantDigits(v);
 }
 
+/** Digits of the shortest decimal (15 significant at most, which hides binary noise): 42.5 -> 3, 0.1 -> 1, 1500 -> 4. */
 function significantDigits(v: number): number {
-  const s = Math.abs(v).toPrecision(17).replace('.', '').replace(/e.*$/, '');
-  const digits = Number(Number(Math.abs(v).toPrecision(15))).toString().replace('.', '').replace(/^0+/, '').replace(/e.*$/, '');
-  return Math.max(1, Math.min(digits.length || 1, s.length));
+  const digits = String(Number(Math.abs(v).toPrecision(15))).replace(/e.*$/, '').replace('.', '').replace(/^0+/, '');
+  return Math.max(1, digits.length);
 }
 
 function show(type: TagType, v: number): string {

@@ -7,7 +7,7 @@
  */
 import type { ModbusDevice, Profile, TagPolicy } from '../../policy/types.js';
 import { formatValue } from '../../policy/values.js';
-import { decodeWords } from '../registers.js';
+import { decodeRegisters } from '../../policy/registers.js';
 import { endpointKey, type Endpoint } from '../tcp/reassembly.js';
 
 export type Resolved<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
@@ -66,6 +66,6 @@ export function mapWrite(profile: Profile, device: ModbusDevice, table: 'coil' |
 /** The canonical value string of a tag from its words, or undefined when it is no finite number. */
 export function valueOf(tag: TagPolicy, words: readonly number[]): string | undefined {
   if (tag.type === 'bool') return formatValue('bool', words[0] === 1);
-  const n = decodeWords(tag.type, tag.modbus!.wordOrder, words);
+  const n = decodeRegisters(tag.type, tag.modbus!.wordOrder, words);
   return Number.isFinite(n) ? formatValue(tag.type, n) : undefined;
 }

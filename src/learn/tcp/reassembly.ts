@@ -132,7 +132,6 @@ export function endpointKey(e: Endpoint): string {
 export class Reassembler {
   readonly stats: ReassemblyStats = { segments: 0, retransmittedBytes: 0, outOfOrderSegments: 0, gapBytes: 0 };
   private readonly conns = new Map<string, { c: Connection; ab: Direction; ba: Direction; closed: boolean }>();
-  private readonly done: Direction[] = [];
 
   constructor(private readonly handler: ConnectionHandler) {}
 
@@ -167,6 +166,5 @@ export class Reassembler {
       e.ba.finish();
     }
     this.conns.clear();
-    this.done.length = 0;
   }
 }
