@@ -68,6 +68,8 @@ function library(path: string): Pkcs11Js.PKCS11 {
   } catch (err) {
     throw new Error(`PKCS#11 module ${path}: ${(err as Error).message}`);
   }
+  // Log out and finalize at exit: a TPM without a resource manager keeps a dead process's objects loaded.
+  if (libraries.size === 0) process.once('exit', closePkcs11);
   libraries.set(path, lib);
   return lib;
 }
