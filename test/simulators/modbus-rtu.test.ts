@@ -13,12 +13,26 @@ import { encodeRtu } from '../../src/devices/modbus/rtu-frame.js';
 import { runCli } from '../helpers/cli.js';
 import { u16 } from './modbus-helpers.js';
 
-/** Sends one frame on a byte stream and collects what comes back within `ms`. */
-async function exchange(write: (b: Buffer) => void, onData: (f: (c: Buffer) => void) => () => void, frame: Buffer, ms = 500): Promise<Buffer> {
+/**
+ * Sends one frame on a byte stream and collects the answer: until `want`
+ * bytes arrived (generous deadline), or, with want 0, what arrives within
+ * a silence window (the simulator never answers those frames at all).
+ */
+async function exchange(write: (b: Buffer) => void, onData: (f: (c: Buffer) => void) => () => void, frame: Buffer, want: number): Promise<Buffer> {
   let got = Buffer.alloc(0);
-  const off = onData((c) => (got = Buffer.concat([got, c])));
+  let wake = () => {};
+  const off = onData((c) => {
+    got = Buffer.concat([got, c]);
+    wake();
+  });
   write(frame);
-  await new Promise((r) => setTimeout(r, ms));
+  const deadline = Date.now() + (want > 0 ? 10_000 : 500);
+  while ((want === 0 || got.length < want) && Date.now() < deadline) {
+    await new Promise<void>((r) => {
+      wake = r;
+      setTimeout(r, 50);
+    });
+  }
   off();
   return got;
 }
@@ -43,11 +57,11 @@ describe('modbus simulator: RTU on a TCP port and on a serial device', function 
       return () => s.off('data', f);
     };
     try {
-      const read = await exchange((b) => s.write(b), on, encodeRtu(2, Buffer.from([3, ...u16(200, 1)])));
+      const read = await exchange((b) => s.write(b), on, encodeRtu(2, Buffer.from([3, ...u16(200, 1)])), 7);
       expect(read.toString('hex')).to.equal(encodeRtu(2, Buffer.from([3, 2, ...u16(100)])).toString('hex'));
-      expect((await exchange((b) => s.write(b), on, encodeRtu(3, Buffer.from([6, ...u16(200, 7)])))).length).to.equal(0);
+      expect((await exchange((b) => s.write(b), on, encodeRtu(3, Buffer.from([6, ...u16(200, 7)])), 0)).length).to.equal(0);
       expect(sim.holding(200, 1)).to.deep.equal([100]);
-      expect((await exchange((b) => s.write(b), on, encodeRtu(0, Buffer.from([6, ...u16(200, 9)])))).length).to.equal(0);
+      expect((await exchange((b) => s.write(b), on, encodeRtu(0, Buffer.from([6, ...u16(200, 9)])), 0)).length).to.equal(0);
       expect(sim.holding(200, 1)).to.deep.equal([9]);
     } finally {
       s.destroy();
@@ -78,7 +92,7 @@ describe('modbus simulator: RTU on a TCP port and on a serial device', function 
     };
     try {
       const frame = encodeRtu(4, Buffer.from([6, ...u16(110, 777)]));
-      const answer = await exchange((x) => void port.write(x), on, frame);
+      const answer = await exchange((x) => void port.write(x), on, frame, frame.length);
       expect(answer.toString('hex')).to.equal(frame.toString('hex'));
       expect(sim.holding(110, 1)).to.deep.equal([777]);
       expect(sim.writes().at(-1)).to.include({ fc: 6, address: 110, source: `serial:${a}` });
