@@ -113,7 +113,8 @@ function createClient(url: string, opts: ConnectOptions): { client: MqttClient; 
   client.on('connect', () => {
     if (!setNoDelay(client)) log('warn', 'mqtt: could not set TCP no-delay (not a socket stream)', { url, clientId });
     client.options.reconnectPeriod = basePeriod;
-    if (wasConnected || lostAt > 0) log('info', 'mqtt connection back', { url, clientId, downMs: lostAt > 0 ? Date.now() - lostAt : undefined });
+    if (wasConnected) log('info', 'mqtt connection back', { url, clientId, downMs: lostAt > 0 ? Date.now() - lostAt : undefined });
+    else log('info', 'mqtt connected', { url, clientId });
     wasConnected = true;
     lostAt = 0;
     lastProblem = '';
