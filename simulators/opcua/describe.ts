@@ -5,7 +5,10 @@ export function describeOpcuaSim(): string {
   const pad = Math.max(...TAGS.map((t) => tagNodeId(t.tag).length));
   const lines = [
     'OPC UA reactor PLC simulator',
-    `  Security None, anonymous sessions; listens on 127.0.0.1 only by default.`,
+    '  Open (default): Security None, anonymous sessions. Hardened (--user): Basic256Sha256,',
+    '  Aes128_Sha256_RsaOaep, Aes256_Sha256_RsaPss with Sign or SignAndEncrypt, user login only,',
+    '  client certificates only from PKI/server/trusted/certs. Listens on 127.0.0.1 by default.',
+    '  Analog tags carry EngineeringUnits and EURange.',
     `  Namespace ${REACTOR_NAMESPACE_INDEX}, object Objects/Reactor:`,
     '',
     '  Variables:',

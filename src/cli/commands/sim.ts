@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { describeModbusSim } from '../../../simulators/modbus/describe.js';
 import { describeOpcuaSim } from '../../../simulators/opcua/describe.js';
-import { action, parseIntOption } from '../action.js';
+import { readFileSync } from 'node:fs';
+import { action, collect, parseIntOption } from '../action.js';
 import { CliError, EXIT } from '../exit.js';
 import { createLogger } from '../log.js';
 import { signalPromise, untilSignal } from '../run-service.js';
@@ -59,16 +60,27 @@ export function registerSimCommands(program: Command): void {
     .addHelpText('after', `\n${describeOpcuaSim()}`)
     .option('--host <host>', 'listen address', '127.0.0.1')
     .option('--port <n>', 'listen port', parseIntOption(), 4840)
-    .option('--pki <dir>', 'certificate folder (default: a folder under the OS temp dir)')
+    .option('--pki <dir>', 'certificate folder (default: a folder under the OS temp dir); trusted client certificates go to PKI/server/trusted/certs')
+    .option('--user <name>', 'hardened like a PLC with security on: Basic256Sha256+ with Sign/SignAndEncrypt, this user only (needs --password-file), no anonymous, only trusted client certificates')
+    .option('--password-file <file>', 'first line: the password of --user')
+    .option('--trust-client <cert>', 'with --user: trust this client certificate (PEM or DER; repeatable), e.g. the gateway\'s PKI/plc-client/own/certs/client_certificate.pem', collect)
     .option('--log <file>', 'append every applied write and call as a JSON line')
     .option('--log-level <level>', 'log level', 'info')
     .action(
-      action(async (opts: { host: string; port: number; pki?: string; log?: string; logLevel: string }) => {
+      action(async (opts: { host: string; port: number; pki?: string; user?: string; passwordFile?: string; trustClient?: string[]; log?: string; logLevel: string }) => {
         const log = createLogger({ level: opts.logLevel, name: 'sim-opcua' });
+        if ((opts.user === undefined) !== (opts.passwordFile === undefined)) throw new CliError('--user and --password-file go together', EXIT.usage);
+        if (opts.trustClient && opts.user === undefined) throw new CliError('--trust-client needs --user (an open simulator trusts every client)', EXIT.usage);
+        let security: { users: Record<string, string>; trustedClientCertificates: string[] } | undefined;
+        if (opts.user !== undefined && opts.passwordFile !== undefined) {
+          const password = readFileSync(opts.passwordFile, 'utf8').split(/\r?\n/)[0] ?? '';
+          if (password === '') throw new CliError(`--password-file ${opts.passwordFile} is empty`);
+          security = { users: { [opts.user]: password }, trustedClientCertificates: opts.trustClient ?? [] };
+        }
         const signal = signalPromise(log);
         const { startOpcuaSim } = await import('../../../simulators/opcua/index.js');
-        const s = await startOpcuaSim({ host: opts.host, port: opts.port, pkiDir: opts.pki, logFile: opts.log });
-        log.info({ endpoint: s.endpoint }, 'OPC UA PLC simulator listening');
+        const s = await startOpcuaSim({ host: opts.host, port: opts.port, pkiDir: opts.pki, logFile: opts.log, security });
+        log.info({ endpoint: s.endpoint, secured: security !== undefined, certificate: s.certificateFile }, 'OPC UA PLC simulator listening');
         process.stdout.write(`READY ${JSON.stringify({ opcua: s.endpoint })}\n`);
         return untilSignal(log, signal, () => s.close());
       }),
