@@ -44,3 +44,18 @@ export function verifyLedgerDir(dir: string, trust: TrustStore): Promise<VerifyR
   };
   return verifyRecords(levelRecords(dir), keyFor, { parallel: false });
 }
+
+/** Runs `fn` on a fresh copy of the ledger folder and removes the copy afterwards. */
+export async function withLedgerCopy<T>(dir: string, fn: (copy: LedgerCopy) => Promise<T>): Promise<T> {
+  const copy = await copyLedger(dir);
+  try {
+    return await fn(copy);
+  } finally {
+    copy.remove();
+  }
+}
+
+/** A copy of the ledger folder, verified: the report and the copy's receipts. */
+export function verifiedCopy(dir: string, trust: TrustStore): Promise<{ report: VerifyReport; receipts: readonly Receipt[] }> {
+  return withLedgerCopy(dir, async (copy) => ({ report: await verifyLedgerDir(copy.dir, trust), receipts: copy.receipts }));
+}

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TrustStore } from '../tao/truststore.js';
-import { copyLedger, verifyLedgerDir } from './ledger-copy.js';
+import { verifiedCopy } from './ledger-copy.js';
 import { REPORT_FORMAT, type Report } from './report.js';
 import { verifyReportSignature } from './signature.js';
 import type { ReceiptRef } from './types.js';
@@ -35,19 +35,14 @@ export async function verifyReportDir(dir: string, trust: TrustStore, ledgerDir:
     return { ok: false, receipts: 0, problems: [...problems, `${jsonPath}: ${(err as Error).message}`] };
   }
   const named = report.checks.flatMap((c) => c.receipts.map((r: ReceiptRef) => ({ check: c.id, ...r })));
-  const copy = await copyLedger(ledgerDir);
-  try {
-    const chain = await verifyLedgerDir(copy.dir, trust);
-    if (!chain.ok) problems.push(`the ledger ${ledgerDir} does not verify: seq ${chain.firstBad}: ${chain.reason}`);
-    const bySeq = new Map(copy.receipts.map((r) => [r.seq, r]));
-    for (const n of named) {
-      const r = bySeq.get(n.seq);
-      if (!r) problems.push(`${n.check}: receipt ${n.seq} is not in the ledger`);
-      else if (r.hash !== n.hash || r.kind !== n.kind) problems.push(`${n.check}: receipt ${n.seq} in the ledger is ${r.kind} ${r.hash}, the report says ${n.kind} ${n.hash}`);
-      else if (!chain.ok && chain.firstBad !== undefined && n.seq >= chain.firstBad) problems.push(`${n.check}: receipt ${n.seq} is at or after the break in the chain`);
-    }
-  } finally {
-    copy.remove();
+  const { report: chain, receipts } = await verifiedCopy(ledgerDir, trust);
+  if (!chain.ok) problems.push(`the ledger ${ledgerDir} does not verify: seq ${chain.firstBad}: ${chain.reason}`);
+  const bySeq = new Map(receipts.map((r) => [r.seq, r]));
+  for (const n of named) {
+    const r = bySeq.get(n.seq);
+    if (!r) problems.push(`${n.check}: receipt ${n.seq} is not in the ledger`);
+    else if (r.hash !== n.hash || r.kind !== n.kind) problems.push(`${n.check}: receipt ${n.seq} in the ledger is ${r.kind} ${r.hash}, the report says ${n.kind} ${n.hash}`);
+    else if (!chain.ok && chain.firstBad !== undefined && n.seq >= chain.firstBad) problems.push(`${n.check}: receipt ${n.seq} is at or after the break in the chain`);
   }
   return { ok: problems.length === 0, ...(sig.ok ? { signer: sig.signer } : {}), receipts: named.length, problems };
 }

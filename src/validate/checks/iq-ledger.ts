@@ -1,5 +1,5 @@
 /** IQ-05: the gateway's ledger verifies end to end (a copy of it: the live folder stays untouched). */
-import { copyLedger, verifyLedgerDir } from '../ledger-copy.js';
+import { verifiedCopy } from '../ledger-copy.js';
 import type { Check } from '../types.js';
 
 export const iqLedger: Check = {
@@ -8,23 +8,18 @@ export const iqLedger: Check = {
   title: 'Ledger verifies',
   async run(ctx) {
     const chain = await ctx.ops.chain();
-    const copy = await copyLedger(ctx.o.gatewayLedger);
-    try {
-      const report = await verifyLedgerDir(copy.dir, ctx.o.trust);
-      const last = copy.receipts.at(-1);
-      return {
-        ok: report.ok && report.count === copy.receipts.length,
-        done: [
-          `copied the ledger folder ${ctx.o.gatewayLedger} (held open by the gateway) and verified the copy: every seq, hash link, timestamp order and gateway signature`,
-          `asked the gateway for its head: seq ${chain.headSeq}`,
-        ],
-        expected: 'the whole chain verifies; the copy ends at or after the head the gateway reported before the copy',
-        observed: report.ok ? `ok: ${report.count} receipts, head ${report.head} (seq ${last?.seq ?? -1})` : `BROKEN at seq ${report.firstBad}: ${report.reason}`,
-        receipts: last ? [last.seq] : [],
-        evidence: { count: report.count, head: report.head, firstBad: report.firstBad ?? null, gatewayHeadSeq: chain.headSeq },
-      };
-    } finally {
-      copy.remove();
-    }
+    const { report, receipts } = await verifiedCopy(ctx.o.gatewayLedger, ctx.o.trust);
+    const last = receipts.at(-1);
+    return {
+      ok: report.ok && report.count === receipts.length,
+      done: [
+        `copied the ledger folder ${ctx.o.gatewayLedger} (held open by the gateway) and verified the copy: every seq, hash link, timestamp order and gateway signature`,
+        `asked the gateway for its head: seq ${chain.headSeq}`,
+      ],
+      expected: 'the whole chain verifies; the copy ends at or after the head the gateway reported before the copy',
+      observed: report.ok ? `ok: ${report.count} receipts, head ${report.head} (seq ${last?.seq ?? -1})` : `BROKEN at seq ${report.firstBad}: ${report.reason}`,
+      receipts: last ? [last.seq] : [],
+      evidence: { count: report.count, head: report.head, firstBad: report.firstBad ?? null, gatewayHeadSeq: chain.headSeq },
+    };
   },
 };

@@ -1,5 +1,5 @@
 /** OQ-02: a permitted write passes, the PLC takes the value, and its intent and outcome receipts verify. */
-import { copyLedger, verifyLedgerDir } from '../ledger-copy.js';
+import { verifiedCopy } from '../ledger-copy.js';
 import type { Check } from '../types.js';
 import { bodyOf, describeAnswer, isOutcome, receiptsOfWrite, same, valueNear, writeObserved } from './act.js';
 import { verifyIntentTao } from './tao-evidence.js';
@@ -17,13 +17,7 @@ export const oqPermitted: Check = {
     const intent = rs.find((r) => r.kind === 'intent');
     const outcome = rs.find((r) => isOutcome(r) && bodyOf(r).intent === intent?.seq);
     const tao = intent ? await verifyIntentTao(ctx, intent) : undefined;
-    const copy = await copyLedger(ctx.o.gatewayLedger);
-    let chain;
-    try {
-      chain = await verifyLedgerDir(copy.dir, ctx.o.trust);
-    } finally {
-      copy.remove();
-    }
+    const chain = (await verifiedCopy(ctx.o.gatewayLedger, ctx.o.trust)).report;
     const inChain = intent !== undefined && outcome !== undefined && chain.ok && chain.count > outcome.seq;
     if (intent) ctx.shared.set('permitted', { intent: intent.seq, outcome: outcome?.seq, hashes: rs.map((r) => [r.seq, r.hash]) });
     return {

@@ -1,7 +1,7 @@
 /** OQ-10: the record cannot be altered without detection: a copy with one receipt changed fails verification at that receipt. */
 import { openLevel } from '../../ledger/level.js';
 import { receiptKey } from '../../ledger/keys.js';
-import { copyLedger, verifyLedgerDir } from '../ledger-copy.js';
+import { verifyLedgerDir, withLedgerCopy } from '../ledger-copy.js';
 import type { Check } from '../types.js';
 
 export const oqTamper: Check = {
@@ -10,8 +10,7 @@ export const oqTamper: Check = {
   title: 'The record cannot be altered without detection',
   async run(ctx) {
     const headBefore = await ctx.ops.chain();
-    const copy = await copyLedger(ctx.o.gatewayLedger);
-    try {
+    return withLedgerCopy(ctx.o.gatewayLedger, async (copy) => {
       const clean = await verifyLedgerDir(copy.dir, ctx.o.trust);
       const permitted = ctx.shared.get('permitted') as { intent: number } | undefined;
       const victim = copy.receipts.find((r) => r.seq === permitted?.intent) ?? copy.receipts[Math.floor(copy.receipts.length / 2)];
@@ -37,8 +36,6 @@ export const oqTamper: Check = {
         receipts: [victim.seq],
         evidence: { alteredSeq: victim.seq, firstBad: tampered.firstBad ?? null, reason: tampered.reason ?? null },
       };
-    } finally {
-      copy.remove();
-    }
+    });
   },
 };

@@ -1,7 +1,7 @@
 /** Shared by IQ-06 and OQ-12: wait until the upstream acknowledged everything, then compare its copy with the gateway's chain. */
 import type { Receipt } from '../../ledger/index.js';
 import type { ValidateContext } from '../context.js';
-import { copyLedger, verifyLedgerDir } from '../ledger-copy.js';
+import { verifiedCopy } from '../ledger-copy.js';
 
 export interface UpstreamState {
   readonly lag: number | null;
@@ -21,15 +21,10 @@ export async function upstreamState(ctx: ValidateContext, timeoutMs = 20_000): P
   const waitedMs = Date.now() - started;
   const dir = ctx.o.upstreamLedger;
   if (!dir) return { lag, waitedMs };
-  const copy = await copyLedger(dir);
-  try {
-    const report = await verifyLedgerDir(copy.dir, ctx.o.trust);
-    return {
-      lag,
-      waitedMs,
-      copy: { ok: report.ok, count: report.count, head: copy.receipts.at(-1), ...(report.reason ? { reason: report.reason } : {}), receipts: new Map(copy.receipts.map((r) => [r.seq, r.hash])) },
-    };
-  } finally {
-    copy.remove();
-  }
+  const { report, receipts } = await verifiedCopy(dir, ctx.o.trust);
+  return {
+    lag,
+    waitedMs,
+    copy: { ok: report.ok, count: report.count, head: receipts.at(-1), ...(report.reason ? { reason: report.reason } : {}), receipts: new Map(receipts.map((r) => [r.seq, r.hash])) },
+  };
 }
