@@ -6,8 +6,10 @@
  *   backwards     the gateway's head went back below what the upstream holds
  *   inconsistent  a checkpoint whose root is not the root of the receipts it covers, or not consistent with the previous checkpoint
  *   invalid       a receipt that fails verification (shape, hash, signature, time)
+ *   breakglass    the gateway opened a break-glass window: writes without a TAO follow (the chain
+ *                 itself is fine; not a quarantine: a person reviews the writes)
  */
-export const ALARM_KINDS = ['fork', 'backwards', 'inconsistent', 'invalid'] as const;
+export const ALARM_KINDS = ['fork', 'backwards', 'inconsistent', 'invalid', 'breakglass'] as const;
 export type AlarmKind = (typeof ALARM_KINDS)[number];
 
 export interface Alarm {

@@ -199,6 +199,12 @@ export class GatewayCopy {
       this.range.restoreFrom(range);
       this.verified += result.added.length;
       for (const l of this.listeners) l(result.added);
+      for (const r of result.added) {
+        const b = r.body as { event?: unknown; grant?: unknown; signers?: unknown; reason?: unknown } | null;
+        if (r.kind !== 'breakglass' || b?.event !== 'open') continue;
+        const raised = await this.raise('breakglass', r.seq, `break-glass window opened at seq ${r.seq}: grant ${String(b.grant)} signed by ${Array.isArray(b.signers) ? b.signers.join(', ') : '?'}: ${String(b.reason)}`);
+        alarm ??= raised;
+      }
     }
     if (alarm) result.alarm = alarm;
     return result;

@@ -16,6 +16,8 @@ import type { Receipt } from '../../src/ledger/index.js';
 import { newGrantBody, signGrant, type Grant, type GrantBody } from '../../src/tao/grant.js';
 import { runCli } from '../helpers/cli.js';
 import { startCell, type Cell } from '../helpers/cell.js';
+import type { UpstreamNode } from '../../src/replication/upstream.js';
+import { startUpstreamIn } from '../replication/helpers.js';
 import { closeClient, f32, modbusClient, type ModbusClient } from '../simulators/modbus-helpers.js';
 
 async function receipts(cell: Cell): Promise<Receipt[]> {
@@ -42,6 +44,7 @@ describe('break-glass: a window of writes without governance, signed by k superv
   let hmi: ModbusClient;
   let tmp: string;
   let gateway: string;
+  let upstream: UpstreamNode;
 
   const write = async (value: number): Promise<string> => {
     try {
@@ -61,6 +64,7 @@ describe('break-glass: a window of writes without governance, signed by k superv
 
   before(async () => {
     cell = await startCell({ modbus: true, http: true });
+    upstream = await startUpstreamIn(cell);
     gateway = cell.http!.url;
     hmi = await modbusClient(cell.modbusPort, 1, '127.0.0.1');
     hmi.setTimeout(15_000);
@@ -69,6 +73,7 @@ describe('break-glass: a window of writes without governance, signed by k superv
   });
   after(async () => {
     await closeClient(hmi).catch(() => {});
+    await upstream?.close();
     await cell?.close();
     rmSync(tmp, { recursive: true, force: true });
   });
@@ -111,6 +116,11 @@ describe('break-glass: a window of writes without governance, signed by k superv
     expect(rs.filter((r) => r.kind === 'intent')).to.have.length(1);
     const denied = rs.filter((r) => r.kind === 'denied' && r.seq > (open?.seq ?? 0)).map((r) => body(r).code);
     expect(denied).to.include.members(['out_of_range', 'step_too_large']);
+
+    // The upstream raises an alarm when it receives the open receipt.
+    const alarm = await waitFor('the upstream break-glass alarm', () => upstream.status().gateways.flatMap((g) => g.alarms).find((a) => a.kind === 'breakglass'));
+    expect(alarm).to.include({ gateway: cell.profile.gateway.id, seq: open?.seq });
+    expect(alarm.detail).to.contain(grant.id);
 
     const closed = await runCli(['breakglass', 'close', '--gateway', gateway, '--by', 'bob']);
     expect(closed.code, closed.stderr).to.equal(0);
