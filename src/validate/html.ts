@@ -24,6 +24,7 @@ tr.m-fail td { background: #fff0f1; } tr.m-incomplete td { background: #fff8e6; 
 .check { border: 1px solid var(--line); border-left: 6px solid var(--notrun); padding: 8px 10px; margin: 10px 0; break-inside: avoid; }
   .check.c-pass { border-left-color: var(--pass); } .check.c-fail { border-left-color: var(--fail); background: #fff0f1; } .check.c-not-run { background: #f6f6f6; }
 .check.c-fail .observed { color: var(--fail); font-weight: 600; }
+table.evidence th { width: 12em; font-weight: 600; } table.evidence caption, table.receipts caption { text-align: left; font-weight: 600; padding-top: 4px; }
 dl { display: grid; grid-template-columns: 9em 1fr; gap: 2px 10px; margin: 4px 0; } dt { font-weight: 600; } dd { margin: 0; }
 .summary { font-size: 12pt; } .summary .badge { font-size: 12pt; }
 ol { margin: 2px 0 2px 1.2em; padding: 0; }
