@@ -114,7 +114,8 @@ describe('ops endpoint: metrics and readiness', function () {
   it('when governance stops /readyz turns 503 within 2 s, and 200 again once it is back', async () => {
     await until('ready at start', 3000, async () => (await readyz(cell)).status === 200);
     const ready = await readyz(cell);
-    expect(ready.body.checks).to.have.keys('broker', 'governance', 'ledger', 'upstream');
+    expect(ready.body.checks).to.have.keys('breakglass', 'broker', 'governance', 'ledger', 'outcomes', 'plc', 'upstream');
+    expect(ready.body.checks.plc!.ok).to.equal(true);
 
     const stopped = Date.now();
     await cell.stopGovernance();
