@@ -7,9 +7,11 @@
  *   unit 5  drive   RTU, serial line  a real pseudo-terminal pair made by socat,
  *                                     the simulator on one end, the gateway on the other
  *   unit 7  ghost   RTU, serial line  a device path that does not exist
+ *   unit 8  gone    Modbus TCP        a port nobody listens on
  * Clients: raw MBAP frames from 127.0.0.1 (hmi-1, operator) and 127.0.0.3 (nobody).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,7 +40,16 @@ async function ptyPair(): Promise<{ a: string; b: string; proc: ChildProcess }> 
   return { a: paths[0]!, b: paths[1]!, proc };
 }
 
-const PROFILE = (o: { press: number; dosing: number; serial: string }) => `
+/** A TCP port on 127.0.0.1 that nothing listens on (bound, then closed). */
+async function closedPort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+const PROFILE = (o: { press: number; dosing: number; serial: string; gone: number }) => `
 version: 1
 gateway:
   id: gw-devices-1
@@ -61,12 +72,14 @@ devices:
     transport: rtu
     serial: { path: /dev/taogate-no-such-port, baud: 9600, parity: none, data_bits: 8, stop_bits: 2 }
     unit: 7
+  gone: { protocol: modbus, host: 127.0.0.1, port: ${o.gone}, unit: 8 }
 tags:
   skid.flow_sp: { device: skid, type: float32, modbus: { table: holding, address: 100 }, min: 0, max: 120, write_roles: [operator] }
   press.speed_sp: { device: press, type: uint16, modbus: { table: holding, address: 110 }, min: 0, max: 900, readback: true, write_roles: [operator] }
   dosing.rate_sp: { device: dosing, type: uint16, modbus: { table: holding, address: 200 }, min: 0, max: 500, max_step: 100, readback: true, write_roles: [operator] }
   drive.speed_sp: { device: drive, type: uint16, modbus: { table: holding, address: 200 }, min: 0, max: 500, readback: true, write_roles: [operator] }
   ghost.speed_sp: { device: ghost, type: uint16, modbus: { table: holding, address: 10 }, write_roles: [operator] }
+  gone.speed_sp: { device: gone, type: uint16, modbus: { table: holding, address: 10 }, write_roles: [operator] }
 actors:
   hmi-1: { kind: human, role: operator, modbus: { sources: [127.0.0.1] } }
 `;
@@ -98,7 +111,7 @@ describe('modbus front: several devices by unit id, over TCP, RTU over TCP and a
     dosing = await startModbusSim({ plant: 'dosing', mbap: false, rtuPort: 0, unitId: 2 });
     drive = await startModbusSim({ plant: 'dosing', mbap: false, serialPath: pty.a, unitId: 5, model: false });
     const file = join(dir, 'devices.yaml');
-    writeFileSync(file, PROFILE({ press: press.port, dosing: dosing.rtuPort!, serial: pty.b }));
+    writeFileSync(file, PROFILE({ press: press.port, dosing: dosing.rtuPort!, serial: pty.b, gone: await closedPort() }));
     cell = await startCell({ modbus: true, profilePath: file });
   });
   afterEach(async () => {
@@ -185,6 +198,15 @@ describe('modbus front: several devices by unit id, over TCP, RTU over TCP and a
     expect(denied.find((b) => b.code === 'plc_unavailable')?.reason).to.match(/taogate-no-such-port/);
     expect((await receipts('intent')).map((r) => (r.body as { target?: string }).target)).to.not.include('ghost.speed_sp');
     expect([...(await hmi.request(tid++, 3, [3, ...u16(110, 1)])).pdu]).to.deep.equal([3, 2, ...u16(450)]); // the others still answer
+  });
+
+  it('when a TCP PLC cannot be reached, a write to it gets 0x0A before any TAO is used, and a read gets 0x0A too', async () => {
+    const hmi = await open();
+    expect([...(await hmi.request(tid++, 8, [6, ...u16(10, 1)])).pdu]).to.deep.equal([6 | 0x80, 0x0a]);
+    expect([...(await hmi.request(tid++, 8, [3, ...u16(10, 1)])).pdu]).to.deep.equal([3 | 0x80, 0x0a]);
+    const denied = (await receipts('denied')).map((r) => r.body as { code?: string; target?: string; reason?: string });
+    expect(denied.find((b) => b.code === 'plc_unavailable' && b.target === 'gone holding 10')?.reason).to.match(/cannot reach PLC 127\.0\.0\.1:/);
+    expect((await receipts('intent')).map((r) => (r.body as { target?: string }).target)).to.not.include('gone.speed_sp');
   });
 
   it('when FC 22 masks press.speed_sp, the PLC gets FC 6 with the computed value and the intent names exactly that value', async () => {

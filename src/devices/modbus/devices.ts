@@ -43,7 +43,14 @@ class TcpDeviceLink implements ModbusDeviceLink {
     }
   }
 
-  async ready(): Promise<void> {}
+  async ready(): Promise<void> {
+    try {
+      await this.pool.ensureReachable();
+    } catch (err) {
+      this.last = { up: false, error: (err as Error).message };
+      throw err;
+    }
+  }
 
   state(): DeviceState {
     return this.last;

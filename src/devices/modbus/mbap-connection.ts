@@ -55,7 +55,7 @@ export class MbapConnection {
       const timer = setTimeout(() => s.destroy(new Error(`no connection within ${timeoutMs} ms`)), timeoutMs);
       const fail = (err: Error) => {
         clearTimeout(timer);
-        reject(new PlcUnavailable(`cannot reach PLC ${where}: ${err.message}`));
+        reject(new PlcUnavailable(`cannot reach PLC ${where}: ${err.message}`, false, true));
       };
       s.once('error', fail);
       s.once('connect', () => {

@@ -43,6 +43,12 @@ export class TcpPool {
     }
   }
 
+  /** Resolves when a connection is open or can be opened now; throws PlcUnavailable (noPath) when the PLC cannot be reached. */
+  async ensureReachable(): Promise<void> {
+    if (this.idle.some((c) => c.open) || this.busy.size > 0) return;
+    this.release(await this.acquire());
+  }
+
   private acquire(): Promise<MbapConnection> {
     if (this.closed) return Promise.reject(new PlcUnavailable('device link closed'));
     let conn: MbapConnection | undefined;

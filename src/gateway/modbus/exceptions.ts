@@ -30,7 +30,7 @@ export const DEFAULT_MODBUS_EXCEPTIONS: ModbusExceptionConfig = {
   device_failure: EXC.SERVER_DEVICE_FAILURE,
   /** Waiting for an approval, or rate limited: retry later. */
   busy: EXC.SERVER_DEVICE_BUSY,
-  /** The gateway has no working link to the device (e.g. its serial port cannot be opened). */
+  /** The gateway has no working link to the device (its serial port cannot be opened, no TCP connection can be made). */
   no_path: EXC.GATEWAY_PATH_UNAVAILABLE,
   /** Governance or the broker did not answer in time. */
   unreachable: EXC.GATEWAY_TARGET_FAILED,
