@@ -116,7 +116,8 @@ export class ValidateContext {
 
   /** Every receipt of the gateway ledger, read from a fresh copy when the head moved. */
   async receipts(): Promise<readonly Receipt[]> {
-    const head = await this.headSeq();
+    // When the gateway does not answer, read the folder anyway (and cache nothing).
+    const head = await this.headSeq().catch(() => Number.NaN);
     if (this.cache && this.cache.headSeq === head) return this.cache.receipts;
     const copy = await copyLedger(this.o.gatewayLedger);
     copy.remove();

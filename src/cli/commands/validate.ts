@@ -161,6 +161,11 @@ export function registerValidateCommand(program: Command): void {
           ...(o.governanceStop && o.governanceStart ? { governanceControl: shellControl(o.governanceStop, o.governanceStart) } : {}),
           ...(o.quiet || o.json ? {} : { log: (line: string) => process.stderr.write(`${line}\n`) }),
         });
+        try {
+          await ctx.ops.chain();
+        } catch (err) {
+          throw new CliError(`cannot reach the gateway's HTTP endpoint ${target.http} (/api/chain): ${(err as Error).message}`);
+        }
         let report: Report;
         try {
           report = await runSuite(ctx, only ? SUITE.filter((c) => only.includes(c.id)) : SUITE);
