@@ -156,6 +156,17 @@ export class TrustStore {
     return [...this.byKid.values()];
   }
 
+  /**
+   * Take every key of `next` (a reloaded file) in place of the current ones:
+   * whoever holds this instance (gate, governance, upstream) sees the new keys
+   * at once. `next` was validated when it was built.
+   */
+  replaceWith(next: TrustStore): void {
+    const keys = next.keys();
+    this.byKid.clear();
+    for (const k of keys) this.byKid.set(k.kid, k);
+  }
+
   /** Changes the validity of a key already present (rotation ends it, revocation marks it); throws when the kid is unknown. */
   setValidity(kid: string, change: { notAfter?: number; revokedAt?: number }): TrustedKey {
     const key = this.byKid.get(kid);

@@ -17,6 +17,7 @@ import { dataPaths, keyPaths, keysDir, ledgerDir } from '../paths.js';
 import { progressReporter } from '../progress.js';
 import { signalPromise, untilSignal } from '../run-service.js';
 import { loadTrust, loadKey } from '../trust.js';
+import { watchTrustStore } from '../trust-reload.js';
 import { checkOwnKey } from '../own-key.js';
 
 interface UpstreamOpts {
@@ -63,6 +64,7 @@ export function registerReplicationCommands(program: Command): void {
         const signal = signalPromise(log);
         const kp = keyPaths(keysDir(opts));
         const trust = loadTrust(kp.trust);
+        watchTrustStore(kp.trust, trust, log); // SIGHUP or a changed file: new keys without a restart
         const login = brokerLogin({ broker: opts.broker, data: opts.data, keys: opts.keys, user: 'upstream', mqttCa: opts.mqttCa, mqttCert: opts.mqttCert, mqttKey: opts.mqttKey });
         const signer = loadKey(kp.upstream).signer;
         checkOwnKey({ keyFile: kp.upstream, trustFile: kp.trust, trust, signer, role: 'upstream', name: 'upstream' });

@@ -12,6 +12,7 @@ import { registerSimCommands } from './sim.js';
 import { applyDeviceOptions } from '../device-option.js';
 import { registerReplicationCommands } from './replication.js';
 import { loadTrust, loadKey } from '../trust.js';
+import { watchTrustStore } from '../trust-reload.js';
 import { recordPendingKeyEvents } from '../key-events.js';
 import { checkOwnKey } from '../own-key.js';
 
@@ -92,6 +93,7 @@ export function registerServiceCommands(program: Command): void {
         const { startGovernanceService } = await import('../../governance/service.js');
         const statePath = opts.state ?? join(dataPaths(opts.data ?? './data').root, 'governance', 'approvals.json');
         const trust = loadTrust(kp.trust);
+        watchTrustStore(kp.trust, trust, log); // SIGHUP or a changed file: new keys without a restart
         const signer = loadKey(kp.governance).signer;
         checkOwnKey({ keyFile: kp.governance, trustFile: kp.trust, trust, signer, role: 'governance', name: 'governance' });
         const svc = await startGovernanceService({ ...login, profile, trust, signer, log, statePath });
@@ -121,11 +123,12 @@ export function registerServiceCommands(program: Command): void {
     .option('--opcua-allow-none', 'also offer OPC UA SecurityPolicy None (demo/lab only: passwords cross the wire readable)')
     .option('--deadline-ms <n>', 'governance deadline for inline TAOs (default: profile defaults.governance_deadline_ms)', parseIntOption())
     .option('--device <name=address>', 'where a profile device is on this site: skid=HOST:PORT, reactor=opc.tcp://HOST:PORT (repeatable)', collect)
+    .option('--accept-ledger-as-is', 'start even when the ledger since the last co-signed checkpoint does not verify (recorded in a receipt); see docs/ledger.md')
     .option('--http <port>', 'serve /healthz, /readyz, /metrics and the receipts console on this port', parseIntOption())
     .option('--http-host <host>', 'listen address of --http', '127.0.0.1')
     .option('--log-level <level>', 'log level', 'info')
     .action(
-      action(async (opts: CommonOpts & { broker: string; profile?: string; ledger?: string; deadlineMs?: number; host: string; modbusPort?: number; opcuaPort?: number; opcuaPki?: string; opcuaTrustClients?: boolean; opcuaAllowNone?: boolean; http?: number; httpHost: string; device?: string[] }) => {
+      action(async (opts: CommonOpts & { broker: string; profile?: string; ledger?: string; acceptLedgerAsIs?: boolean; deadlineMs?: number; host: string; modbusPort?: number; opcuaPort?: number; opcuaPki?: string; opcuaTrustClients?: boolean; opcuaAllowNone?: boolean; http?: number; httpHost: string; device?: string[] }) => {
         const log = createLogger({ level: opts.logLevel, name: 'gateway' });
         const signal = signalPromise(log);
         const profile = applyDeviceOptions(loadProfileOrExit(opts.profile), opts.device);
@@ -135,6 +138,7 @@ export function registerServiceCommands(program: Command): void {
         const { buildFronts } = await import('../../gateway/fronts.js');
         const metrics = opts.http === undefined ? undefined : new (await import('../../ops/metrics.js')).GatewayMetrics();
         const trust = loadTrust(kp.trust);
+        watchTrustStore(kp.trust, trust, log); // SIGHUP or a changed file: new keys without a restart
         const signer = loadKey(kp.gateway).signer;
         checkOwnKey({ keyFile: kp.gateway, trustFile: kp.trust, trust, signer, role: 'gateway', name: profile.gateway.id });
         const gw = await startGateway({
@@ -142,6 +146,7 @@ export function registerServiceCommands(program: Command): void {
           profile,
           trust,
           signer,
+          acceptLedgerAsIs: opts.acceptLedgerAsIs === true,
           ledgerDir: opts.ledger ?? dataPaths(opts.data ?? './data').gatewayLedger,
           mqtt: login,
           log,
