@@ -82,6 +82,20 @@ describe('learn: capture files', () => {
     expect(t.summary.unmatchedResponses).to.equal(0);
   });
 
+  it('when the capture lost a segment, it reports the gap and resynchronizes on the next request', () => {
+    const c = new Conversation('10.2.2.2', 40500, '10.2.2.5', 502, T0).handshake();
+    c.send(adu(1, 1, [6, 0, 1, 0, 11]));
+    c.reply(adu(1, 1, [6, 0, 1, 0, 11]));
+    const [lost] = c.send(adu(2, 1, [6, 0, 2, 0, 22]));
+    c.reply(adu(2, 1, [6, 0, 2, 0, 22]));
+    c.send(adu(3, 1, [6, 0, 3, 0, 33]));
+    c.reply(adu(3, 1, [6, 0, 3, 0, 33]));
+    const t = readTraffic([write('lost.pcap', pcap(c.packets.filter((p) => p !== lost)))]);
+    expect(t.transactions.map((x) => x.tid)).to.deep.equal([1, 3]);
+    expect(t.summary.reassembly.gapBytes).to.equal(12);
+    expect(t.summary.unmatchedResponses).to.equal(1); // the answer to the lost request
+  });
+
   it('when the SYN is missing and ports do not say which side serves, the --device port decides', () => {
     const c = new Conversation('10.1.1.1', 1000, '10.1.1.2', 1502, T0); // no handshake, client port below server port
     c.send(adu(1, 1, [6, 0, 5, 0, 9]));

@@ -53,7 +53,7 @@ describe('learn, replay and enforce: real captures of the simulator', function (
     const r = await runCli(['learn', '--pcap', normal, '--device', `skid=127.0.0.1:${sim.port}`, '--out', candidate, '--report', report, '--json']);
     expect(r.code, r.stderr).to.equal(0);
     const summary = JSON.parse(r.stdout) as { tags: { written: number; readOnly: number }; actors: { id: string; source: string; writes: number }[]; devices: { id: string; unit: number }[] };
-    expect(summary.devices).to.deep.equal([{ id: 'skid', host: '127.0.0.1', port: sim.port, unit: 1 }]);
+    expect(summary.devices).to.deep.equal([{ id: 'skid', host: '127.0.0.1', port: sim.port, unit: 1, plcUnit: 1 }]);
     expect(summary.tags.written).to.equal(3); // hr100 float32, hr110 uint16, coil 0
     expect(summary.actors.map((a) => [a.id, a.source, a.writes])).to.deep.equal([
       ['src_127_0_0_1', '127.0.0.1', NORMAL.hmiFlow.length + NORMAL.hmiPressure.length + 2],

@@ -106,7 +106,18 @@ describe('learn: replay of what was learned', () => {
     const moved = device({ host: '192.168.7.7' });
     expect(replay(t, moved).refusedByCode).to.deep.equal({ unknown_tag: 5 });
     expect(replay(t, moved, new Map([['skid', '10.0.0.5:502']])).counts.refused).to.equal(0);
-    expect(replay(t, device({ unit: 9 })).refusedByCode).to.deep.equal({ unknown_tag: 5 });
+    expect(replay(t, device({ plcUnit: 9 })).refusedByCode).to.deep.equal({ unknown_tag: 5 });
+  });
+
+  it('when several captures are given, it learns from all of them in time order (two PLCs, four writers)', () => {
+    const { profile } = learned([FIX('tcpdump-sim.pcap'), FIX('reorder-retransmit.pcapng')], 0.1);
+    expect([...profile.devices.keys()].sort()).to.deep.equal(['plc_10_0_0_5_502_u1', 'plc_127_0_0_1_43939_u1']);
+    expect([...profile.actors.keys()].sort()).to.deep.equal(['src_10_0_0_10', 'src_10_0_0_11', 'src_127_0_0_1', 'src_127_0_0_2']);
+    // both PLCs answer unit 1: the front needs distinct unit ids, the PLC keeps its own (plc_unit)
+    const units = [...profile.devices.values()].map((d) => d.protocol === 'modbus' && `${d.id} ${d.unit}/${d.plcUnit}`);
+    expect(units).to.deep.equal(['plc_10_0_0_5_502_u1 1/1', 'plc_127_0_0_1_43939_u1 2/1']);
+    const t = readTraffic([FIX('tcpdump-sim.pcap'), FIX('reorder-retransmit.pcapng')]).transactions;
+    expect(replay(t, profile).counts.refused).to.equal(0);
   });
 
   it('when it writes the candidate, the YAML carries evidence comments and no field the schema lacks', () => {

@@ -143,7 +143,7 @@ async function learnFromPcap(opts: LearnOpts): Promise<number> {
     out: opts.out,
     report: opts.report ?? null,
     transactions: candidate.transactions,
-    devices: candidate.devices.map((d) => ({ id: d.id, host: d.host, port: d.port, unit: d.unit })),
+    devices: candidate.devices.map((d) => ({ id: d.id, host: d.host, port: d.port, unit: d.unit, plcUnit: d.plcUnit })),
     tags: { written, readOnly: candidate.tags.length - written },
     actors: candidate.actors.map((a) => ({ id: a.id, source: a.source, writes: a.writes.count })),
     marginPercent: candidate.marginPct,

@@ -28,7 +28,12 @@ export interface LearnedDevice {
   readonly key: string;
   readonly host: string;
   readonly port: number;
+  /** Unit id at the gateway's Modbus front: unique per profile, the PLC's own when that is free (1..254). */
   readonly unit: number;
+  /** The unit id the PLC answered in the capture. */
+  readonly plcUnit: number;
+  /** Requests with unit 0 / 255 at the front go here: the device the capture showed addressed that way (one at most). */
+  readonly default: boolean;
   readonly requests: number;
 }
 
@@ -114,11 +119,24 @@ function nameDevices(seen: Observations['devices'], names: ReadonlyMap<string, s
   const list = [...seen.values()].sort((a, b) => endpointKey(a.server).localeCompare(endpointKey(b.server)) || a.unit - b.unit);
   const unitsAt = new Map<string, number>();
   for (const d of list) unitsAt.set(endpointKey(d.server), (unitsAt.get(endpointKey(d.server)) ?? 0) + 1);
+  // Front unit ids are unique per profile: keep the PLC's own where it is a device id (1..254) and free.
+  const taken = new Set(list.map((d) => d.unit).filter((u, i, all) => u >= 1 && u <= 254 && all.indexOf(u) === i));
+  const claimed = new Set<number>();
+  let next = 1;
+  let haveDefault = false;
   return list.map((d) => {
     const at = endpointKey(d.server);
     const base = names.get(at) ?? `plc_${d.server.ip.replace(/[^A-Za-z0-9]/g, '_')}_${d.server.port}`;
     const id = (unitsAt.get(at) ?? 0) > 1 || !names.has(at) ? `${base}_u${d.unit}` : base;
-    return { id, key: d.key, host: d.server.ip, port: d.server.port, unit: d.unit, requests: d.requests };
+    let unit = d.unit;
+    if (unit < 1 || unit > 254 || claimed.has(unit)) {
+      while (taken.has(next) || claimed.has(next)) next++;
+      unit = next;
+    }
+    claimed.add(unit);
+    const isDefault = !haveDefault && (d.unit === 0 || d.unit === 255);
+    haveDefault ||= isDefault;
+    return { id, key: d.key, host: d.server.ip, port: d.server.port, unit, plcUnit: d.unit, default: isDefault, requests: d.requests };
   });
 }
 

@@ -15,7 +15,18 @@ export function candidateYaml(c: Candidate): string {
     gateway: { id: c.gatewayId, site: c.site },
     defaults: { unlisted_writes: 'deny' },
     devices: Object.fromEntries(
-      c.devices.map((d) => [d.id, { protocol: 'modbus', description: `PLC at ${d.host}:${d.port}, unit ${d.unit} (learned)`, host: d.host, port: d.port, unit: d.unit }]),
+      c.devices.map((d) => [
+        d.id,
+        {
+          protocol: 'modbus',
+          description: `PLC at ${d.host}:${d.port}, unit ${d.plcUnit} (learned)`,
+          host: d.host,
+          port: d.port,
+          unit: d.unit,
+          ...(d.plcUnit !== d.unit ? { plc_unit: d.plcUnit } : {}),
+          ...(d.default ? { default: true } : {}),
+        },
+      ]),
     ),
     tags: Object.fromEntries(c.tags.map((t) => [t.name, tagObject(t)])),
     actors: Object.fromEntries(
@@ -32,7 +43,11 @@ export function candidateYaml(c: Candidate): string {
     ` max_step = largest step seen + ${pct} %, min_interval_ms = shortest interval seen - ${pct} %.`,
   ].join('\n');
   comment(doc, ['defaults', 'unlisted_writes'], ' nothing is allowed that was not seen');
-  for (const d of c.devices) comment(doc, ['devices', d.id, 'unit'], ` learned: ${d.requests} requests to ${d.host}:${d.port} unit ${d.unit}`);
+  for (const d of c.devices) {
+    comment(doc, ['devices', d.id, 'unit'], d.plcUnit === d.unit ? ` learned: ${d.requests} requests to ${d.host}:${d.port} unit ${d.unit}` : ' the unit id clients use at the gateway: unique per profile, review');
+    if (d.plcUnit !== d.unit) comment(doc, ['devices', d.id, 'plc_unit'], ` learned: ${d.requests} requests to ${d.host}:${d.port} unit ${d.plcUnit}`);
+    if (d.default) comment(doc, ['devices', d.id, 'default'], ` learned: clients addressed it as unit ${d.plcUnit}`);
+  }
   for (const t of c.tags) annotateTag(doc, t, pct);
   for (const a of c.actors) {
     const wrote = [...a.tags.entries()].map(([tag, n]) => `${tag} x${n}`).join(', ');

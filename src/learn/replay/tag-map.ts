@@ -29,11 +29,12 @@ export class DeviceResolver {
     const at = endpointKey(server);
     const here = this.byEndpoint.get(at) ?? [];
     if (here.length === 0) return { ok: false, reason: `no profile device at ${at} (map one with --device NAME=${at})` };
-    const exact = here.find((d) => d.unit === unit);
+    // the capture shows the PLC side: the unit id the PLC answers (plc_unit, default unit)
+    const exact = here.find((d) => d.plcUnit === unit);
     if (exact) return { ok: true, value: exact };
     const alias = (unit === 0 || unit === 0xff) && here.length === 1 ? here[0] : undefined;
     if (alias) return { ok: true, value: alias };
-    return { ok: false, reason: `unit ${unit} at ${at} is not the unit of ${here.map((d) => `${d.id} (${d.unit})`).join(', ')}` };
+    return { ok: false, reason: `unit ${unit} at ${at} is not the unit of ${here.map((d) => `${d.id} (${d.plcUnit})`).join(', ')}` };
   }
 }
 
