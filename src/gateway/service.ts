@@ -5,6 +5,8 @@
 import type { MqttClient } from 'mqtt';
 import type { Signer } from '../crypto/ed25519.js';
 import { Ledger } from '../ledger/index.js';
+import { checkSinceCosigned, type OpenCheck } from '../ledger/open-check.js';
+import { receiptKeyLookup } from '../tao/receipt-keys.js';
 import { mqttLogOf, openMqtt, Requester, serveRequests, topics, within, type MqttLinkState, type RequestServer, type TlsMaterial } from '../mqtt/index.js';
 import type { Profile } from '../policy/types.js';
 import type { TrustStore } from '../tao/truststore.js';
@@ -38,6 +40,8 @@ export interface GatewayServiceOptions {
   readonly governanceDeadlineMs?: number;
   readonly observe?: GateObserver;
   readonly replication?: GatewayReplicationOptions;
+  /** Start even when the chain since the last co-signed checkpoint does not verify (recorded in a receipt). */
+  readonly acceptLedgerAsIs?: boolean;
   /** Per-source refusal burst and summary interval (src/gateway/gate/refusal-recorder.ts). */
   readonly refusals?: RefusalRecorderOptions;
 }
@@ -59,6 +63,30 @@ export interface GatewayService {
   close(): Promise<void>;
 }
 
+/**
+ * Before the first append: the chain from the last co-signed checkpoint to the head verifies
+ * (src/ledger/open-check.ts). On a mismatch the gateway does not start, unless told
+ * --accept-ledger-as-is, which is itself recorded (a `config` receipt naming the bad seq).
+ */
+async function checkLedgerAtOpen(ledger: Ledger, o: GatewayServiceOptions): Promise<void> {
+  let check: OpenCheck;
+  try {
+    check = await checkSinceCosigned(ledger, receiptKeyLookup(o.trust));
+  } catch (err) {
+    await ledger.close();
+    throw err;
+  }
+  if (check.bounded) o.log.warn({ from: check.from, head: check.to, cosigned: check.cosigned }, `ledger: checked the newest ${check.to - check.from + 1} receipts at start (the last co-signed checkpoint is further back or missing)`);
+  if (!check.bad) return;
+  const what = `ledger ${o.ledgerDir}: receipt ${check.bad.seq}: ${check.bad.reason} (checked from seq ${check.from} to the head, seq ${check.to})`;
+  if (!o.acceptLedgerAsIs) {
+    await ledger.close();
+    throw new Error(`${what}; run 'taogate ledger verify --data ${o.ledgerDir}' and restore the ledger from the upstream's copy, or start with --accept-ledger-as-is to append to it anyway (recorded)`);
+  }
+  o.log.error({ seq: check.bad.seq, reason: check.bad.reason }, `${what}; accepted as is (--accept-ledger-as-is)`);
+  await ledger.append('config', { event: 'ledger_accepted_as_is', seq: check.bad.seq, reason: check.bad.reason, checked: { from: check.from, to: check.to } });
+}
+
 /** On a clean stop, how long the gateway waits for the upstream to acknowledge its last receipts. */
 export const STOP_FLUSH_MS = 3000;
 
@@ -71,6 +99,8 @@ export async function startGateway(o: GatewayServiceOptions): Promise<GatewaySer
   // 16k consumed jtis in memory (~2 MB); older ones are found in LevelDB, which stays the truth.
   const ledger = await Ledger.open(o.ledgerDir, { gatewayId, signer: o.signer, jtiCacheSize: 16_384 });
   lap('ledgerOpen');
+  await checkLedgerAtOpen(ledger, o);
+  lap('ledgerChecked');
   // Last step of every shutdown: a `stop` receipt (a clean stop is visible in the record;
   // a crash shows as a `start` with no `stop` before it), replicated (a bounded wait for the
   // upstream's ack), then the broker link and the ledger close.

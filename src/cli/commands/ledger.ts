@@ -7,7 +7,7 @@ import { action, output, parseIntOption } from '../action.js';
 import { CliError, EXIT } from '../exit.js';
 import { ledgerDir } from '../paths.js';
 import { findTrustStore } from '../trust.js';
-import { receiptKeyLookup } from '../../tao/receipt-keys.js';
+import { verifyLedgerDir } from '../ledger-verify.js';
 import { progressReporter } from '../progress.js';
 import { receiptToLine } from '../../historian/influx.js';
 import { registerBundleCommand } from './bundle.js';
@@ -40,7 +40,7 @@ export function registerLedgerCommands(program: Command): void {
 
   ledger
     .command('verify')
-    .description('check every receipt: seq, hash, link to the previous one, gateway signature')
+    .description('check every receipt (seq, hash, link to the previous one, the signature of the key it names, valid at its time) and the chain against the checkpoints the upstream co-signed')
     .requiredOption('--data <dir>', 'a demo data dir (uses DIR/gateway) or a ledger dir')
     .option('--trust <file>', 'trust store with the gateway key (default: the keys next to the data dir)')
     .option('--json', 'print {ok, count, head, firstBad?, reason?}')
@@ -51,8 +51,9 @@ export function registerLedgerCommands(program: Command): void {
         // Without the gateway's public key every signature is unverifiable: say so instead of "unknown key at seq 0".
         if (!trust) throw new CliError(`no trust store found next to ${opts.data} (looked for keys/trust.json): pass --trust FILE with the gateway's public key`);
         const progress = progressReporter('verify', opts.json === true);
-        // Each receipt's key by its kid, checked at the receipt's time (receipts without a kid: the gateway's first key by name).
-        const report = await verifyRecords(levelRecords(dir), receiptKeyLookup(trust), { onProgress: progress.update });
+        // Each receipt's key by its kid, checked at the receipt's time (receipts without a kid: the gateway's first key by name),
+        // then the chain against the largest checkpoint the upstream co-signed.
+        const report = await verifyLedgerDir(dir, trust, progress.update);
         progress.done();
         if (opts.json) output(true, report, '');
         else if (report.ok) process.stdout.write(`ok: ${report.count} receipts, head ${report.head}\n`);
