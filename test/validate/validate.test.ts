@@ -28,12 +28,12 @@ describe('taogate validate against the demo (child processes)', function () {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'taogate-validate-'));
-    demo = await startDemo(join(dir, 'data'), await freePortBase());
+    manifest = join(dir, 'manifest.json');
+    const [started, m] = await Promise.all([startDemo(join(dir, 'data'), await freePortBase()), runCli(['validate', 'manifest', manifest])]);
+    demo = started;
+    expect(m.code, m.stderr).to.equal(0);
     ready = join(dir, 'ready.txt');
     writeFileSync(ready, demo.stdout());
-    manifest = join(dir, 'manifest.json');
-    const m = await runCli(['validate', 'manifest', manifest]);
-    expect(m.code, m.stderr).to.equal(0);
     out = join(dir, 'report');
     const run = await runCli(['validate', '--ready', ready, '--out', out, '--as', 'bob', '--manifest', manifest, '--json'], { timeoutMs: 180_000 });
     exitCode = run.code;
