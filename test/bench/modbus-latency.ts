@@ -112,7 +112,7 @@ export async function run(ctx: BenchContext): Promise<ScenarioResult> {
   }
   return {
     scenario: 'modbus-latency',
-    title: `Modbus latency: ${total} sequential FC16 writes of skid.flow_sp per path (${rounds} interleaved rounds)`,
+    title: `In-process cell: Modbus latency: ${total} sequential FC16 writes of skid.flow_sp per path (${rounds} interleaved rounds)`,
     params: { writesPerPath: total, rounds, warmupPerPath: warmup, values: 'alternating 50 / 60 (step 10 <= 30)', client: 'modbus-serial 8, source 127.0.0.2 (optimizer-1)', stagingMsTotal: Math.round(stagingMs) },
     rows,
     comparison,

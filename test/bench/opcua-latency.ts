@@ -21,12 +21,12 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const NODE = tagNodeId('reactor.temp_sp');
 const VALUES = [80, 90] as const; // step 10 <= 25, inside 20..180
 
-interface Writer {
+export interface Writer {
   write(value: number): Promise<void>;
   close(): Promise<void>;
 }
 
-async function connect(endpoint: string, pki: string, user?: { userName: string; password: string }): Promise<Writer> {
+export async function connect(endpoint: string, pki: string, user?: { userName: string; password: string }): Promise<Writer> {
   const client = OPCUAClient.create({
     applicationName: 'taogate-bench',
     endpointMustExist: false,
@@ -124,7 +124,7 @@ export async function run(ctx: BenchContext): Promise<ScenarioResult> {
   }
   return {
     scenario: 'opcua-latency',
-    title: `OPC UA latency: ${total} sequential Writes of reactor.temp_sp per path`,
+    title: `In-process cell: OPC UA latency: ${total} sequential Writes of reactor.temp_sp per path`,
     params: { writesPerPath: total, rounds, warmup, values: 'alternating 80 / 90 (step 10 <= 25)', security: 'None', simStartMs: Math.round(simStartMs) },
     rows,
     comparison: add ? { addedVsDirect: add } : undefined,

@@ -8,12 +8,13 @@
 import { machine, rowsTable, targetsTable, writeResult, type BenchContext, type ScenarioResult, type Target } from './stats.js';
 
 const SCENARIOS: Record<string, { aliases: string[]; load: () => Promise<{ run(ctx: BenchContext): Promise<ScenarioResult> }> }> = {
-  'modbus-latency': { aliases: ['modbus'], load: () => import('./modbus-latency.js') },
+  'modbus-latency': { aliases: ['modbus', 'in-process-modbus'], load: () => import('./modbus-latency.js') },
   'opcua-latency': { aliases: ['opcua'], load: () => import('./opcua-latency.js') },
   throughput: { aliases: ['tput'], load: () => import('./throughput.js') },
   ledger: { aliases: [], load: () => import('./ledger.js') },
   crypto: { aliases: [], load: () => import('./crypto.js') },
   footprint: { aliases: ['rss'], load: () => import('./footprint.js') },
+  deployed: { aliases: ['deployed-topology'], load: () => import('./deployed.js') },
 };
 
 function parseArgs(argv: string[]): { quick: boolean; only: string[] } {

@@ -116,7 +116,7 @@ export async function run(ctx: BenchContext): Promise<ScenarioResult> {
   ];
   return {
     scenario: 'throughput',
-    title: `Throughput: ${nClients} concurrent Modbus clients, inline TAO, ${seconds} s`,
+    title: `In-process cell: throughput: ${nClients} concurrent Modbus clients, inline TAO, ${seconds} s`,
     params: { seconds, clients: nClients, client: 'modbus-serial 8, one connection each, source 127.0.0.2', values: 'alternating 50 / 60' },
     rows,
     checks: {

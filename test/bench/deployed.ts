@@ -1,0 +1,281 @@
+/**
+ * Scenario "deployed": taogate as users run it. Each part its own process,
+ * wired as docker/compose.yaml does (deployed/topology.ts), and then the
+ * same through `taogate demo` (one process). Measured in one run:
+ *
+ *  1. sequential write latency per path, interleaved rounds (deployed/latency.ts):
+ *     Modbus direct / raw proxy / staged / inline from the independent pymodbus
+ *     client, OPC UA direct / inline from node-opcua; CPU ms per write of every
+ *     process (from /proc/PID/stat);
+ *  2. throughput: 32 modbus-serial clients, inline TAOs, upstream on: intent
+ *     receipts replicated to the upstream per second;
+ *  3. replication lag (ms from append to the upstream's ack; receipts not yet
+ *     acknowledged, from the gateway's /metrics) at a paced 1,000 writes/s;
+ *  4. gateway RSS over a long run of gated writes (the trend);
+ *  5. start-up: gateway alone READY warm; `taogate demo` READY cold and warm;
+ *  6. the latency paths again through `taogate demo`.
+ *
+ * DEPLOYED_PARTS=latency,throughput,lag,rss,startup,demo runs a subset.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { added, atLeast, atMost, sleep, summarize, type BenchContext, type Row, type ScenarioResult, type Summary, type Target } from './stats.js';
+import { pymodbusAvailable } from './deployed/clients.js';
+import { measureLatency, type LatencyRun, type PathName } from './deployed/latency.js';
+import { closeClients, drive, openClients, paced } from './deployed/load.js';
+import { cpuDelta, cpuSnapshot, memOf, type Mem } from './deployed/procs.js';
+import { ReplicationWatch } from './deployed/replication-watch.js';
+import { startDemo, startDeployed, type Deployed } from './deployed/topology.js';
+
+const ALL_PATHS: readonly PathName[] = ['modbus.direct', 'modbus.proxy', 'modbus.staged', 'modbus.inline', 'opcua.direct', 'opcua.inline'];
+const DEMO_PATHS: readonly PathName[] = ['modbus.direct', 'modbus.staged', 'modbus.inline', 'opcua.direct', 'opcua.inline'];
+
+async function metricsLag(http: string): Promise<number> {
+  const text = await (await fetch(`${http}/metrics`)).text();
+  return Number(/^taogate_replication_lag_receipts (\S+)$/m.exec(text)?.[1] ?? NaN);
+}
+
+interface Throughput {
+  seconds: number;
+  acknowledged: number;
+  replicatedIntents: number;
+  perSec: number;
+  latency: Summary;
+  cpuPerWrite: Record<string, number>;
+  errors: Record<string, number>;
+}
+
+async function throughput(d: Deployed, watch: ReplicationWatch, seconds: number): Promise<Throughput> {
+  const clients = await openClients(d.ends.modbus, 32);
+  try {
+    await drive(clients, 1);
+    await sleep(1000);
+    const i0 = watch.intents;
+    const c0 = cpuSnapshot([...d.procs, d.gateway]);
+    const load = await drive(clients, seconds);
+    const c1 = cpuSnapshot([...d.procs, d.gateway]);
+    const until = Date.now() + 15_000;
+    while (Date.now() < until && watch.head.acked < watch.head.shipped) await sleep(100);
+    await sleep(500);
+    const replicated = watch.intents - i0;
+    const cpu = cpuDelta(c0, c1);
+    return {
+      seconds: load.seconds,
+      acknowledged: load.ok,
+      replicatedIntents: replicated,
+      perSec: replicated / load.seconds,
+      latency: summarize(load.latencies),
+      cpuPerWrite: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, v / Math.max(1, load.ok)])),
+      errors: Object.fromEntries(load.errors),
+    };
+  } finally {
+    await closeClients(clients);
+  }
+}
+
+interface Lag {
+  rate: number;
+  achieved: number;
+  lagMs: Summary;
+  lagReceipts: Summary;
+}
+
+async function lagAt(d: Deployed, watch: ReplicationWatch, rate: number, seconds: number): Promise<Lag> {
+  const clients = await openClients(d.ends.modbus, 32);
+  const receipts: number[] = [];
+  let polling = true;
+  const poller = (async () => {
+    while (polling) {
+      receipts.push(await metricsLag(d.ends.http!).catch(() => NaN));
+      await sleep(100);
+    }
+  })();
+  try {
+    watch.startWindow();
+    const load = await paced(clients, rate, seconds);
+    polling = false;
+    await poller;
+    const until = Date.now() + 10_000;
+    while (Date.now() < until && watch.head.acked < watch.head.shipped) await sleep(100);
+    return { rate, achieved: load.ok / load.seconds, lagMs: summarize(watch.stopWindow()), lagReceipts: summarize(receipts.filter((x) => !Number.isNaN(x))) };
+  } finally {
+    polling = false;
+    await closeClients(clients);
+  }
+}
+
+interface RssPoint {
+  writes: number;
+  seconds: number;
+  rssMB: number;
+  hwmMB: number;
+}
+
+async function rssTrend(d: Deployed, budgetS: number, log: (m: string) => void): Promise<RssPoint[]> {
+  const clients = await openClients(d.ends.modbus, 32);
+  const out: RssPoint[] = [{ writes: 0, seconds: 0, ...memOf(d.gateway) }];
+  const t0 = performance.now();
+  let writes = 0;
+  try {
+    while ((performance.now() - t0) / 1000 < budgetS) {
+      const l = await drive(clients, Math.min(20, budgetS));
+      writes += l.ok;
+      const m: Mem = memOf(d.gateway);
+      out.push({ writes, seconds: (performance.now() - t0) / 1000, ...m });
+      log(`    rss: ${writes} writes, VmRSS ${m.rssMB.toFixed(0)} MB (HWM ${m.hwmMB.toFixed(0)})`);
+    }
+  } finally {
+    await closeClients(clients);
+  }
+  return out;
+}
+
+const fmtCpu = (c: Record<string, number> | undefined) =>
+  c ? Object.entries(c).filter(([, v]) => v > 0.005).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ') : '';
+
+function latencyRows(prefix: string, run: LatencyRun): Row[] {
+  const rows: Row[] = [];
+  for (const [path, r] of Object.entries(run.paths)) rows.push({ label: `${prefix} ${path}`, unit: 'ms', stats: r.stats, note: `${r.errors ? `${r.errors} failed; ` : ""}CPU ms/write: ${fmtCpu(r.cpuPerWrite)}` });
+  for (const proto of ['modbus', 'opcua'] as const) {
+    const direct = run.paths[`${proto}.direct`];
+    if (!direct) continue;
+    for (const p of ['proxy', 'staged', 'inline'] as const) {
+      const g = run.paths[`${proto}.${p}` as PathName];
+      if (!g) continue;
+      const a = added(g.stats, direct.stats);
+      rows.push({ label: `${prefix}   added: ${proto}.${p} - direct`, unit: 'ms', stats: { n: g.stats.n, ...a, mean: g.stats.mean - direct.stats.mean } });
+    }
+  }
+  for (const [p, why] of Object.entries(run.skipped)) rows.push({ label: `${prefix} ${p}`, note: `SKIPPED: ${why}` });
+  return rows;
+}
+
+const addedP = (run: LatencyRun | undefined, path: PathName, pct: 'p50' | 'p99') => {
+  const g = run?.paths[path];
+  const d = run?.paths[path.startsWith('modbus') ? 'modbus.direct' : 'opcua.direct'];
+  return g && d ? g.stats[pct] - d.stats[pct] : undefined;
+};
+
+/** Runs one part of the scenario; a failure is recorded and the scenario goes on with the next part. */
+async function guarded(name: string, failures: Record<string, string>, log: (m: string) => void, fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (err) {
+    failures[name] = (err as Error).message.slice(0, 400);
+    log(`  ${name}: FAILED: ${failures[name]}`);
+  }
+}
+
+export async function run(ctx: BenchContext): Promise<ScenarioResult> {
+  const parts = (process.env.DEPLOYED_PARTS ?? 'latency,throughput,lag,rss,startup,demo').split(',');
+  const rounds = 3;
+  const perRound = ctx.quick ? 100 : 300;
+  const warmup = ctx.quick ? 20 : 50;
+  const tputS = ctx.quick ? 3 : 10;
+  const lagS = ctx.quick ? 3 : 10;
+  const rssBudgetS = Number(process.env.DEPLOYED_RSS_SECONDS ?? (ctx.quick ? 10 : 300));
+  if (!pymodbusAvailable()) throw new Error('python3-pymodbus is not installed (/usr/bin/python3 -c "import pymodbus" failed)');
+  const rows: Row[] = [];
+  const res: Record<string, unknown> = {};
+  let deployedLat: LatencyRun | undefined;
+  let demoLat: LatencyRun | undefined;
+  let tp: Throughput | undefined;
+  let lag: Lag | undefined;
+  let rss: RssPoint[] = [];
+  const ready: Record<string, number[]> = { gatewayWarm: [], demoCold: [], demoWarm: [] };
+  const failures: Record<string, string> = {};
+  const g = (name: string, fn: () => Promise<void>) => guarded(name, failures, ctx.log, fn);
+
+  const d = await startDeployed();
+  res.partsReadyMs = Object.fromEntries([...d.procs, d.gateway].map((p) => [p.name, Math.round(p.readyMs)]));
+  ctx.log(`  deployed: READY ms ${JSON.stringify(res.partsReadyMs)}`);
+  const watch = await ReplicationWatch.open(d.ends.mqtt);
+  try {
+    if (parts.includes('latency')) await g('deployed latency', async () => {
+      ctx.log('  deployed: latency rounds');
+      deployedLat = await measureLatency(d.ends, () => [...d.procs, d.gateway], { rounds, perRound, warmup, paths: ALL_PATHS, log: ctx.log });
+      rows.push(...latencyRows('DEPLOYED', deployedLat));
+    });
+    if (parts.includes('throughput')) await g('deployed throughput', async () => {
+      ctx.log('  deployed: throughput');
+      tp = await throughput(d, watch, tputS);
+      rows.push({ label: `DEPLOYED throughput, 32 clients, inline: intents replicated to the upstream`, opsPerSec: tp.perSec, note: `${tp.replicatedIntents} in ${tp.seconds.toFixed(1)} s; ${tp.acknowledged} acknowledged; CPU ms/write: ${fmtCpu(tp.cpuPerWrite)}` });
+      rows.push({ label: 'DEPLOYED throughput: write latency under load', unit: 'ms', stats: tp.latency, note: Object.entries(tp.errors).map(([k, v]) => `${v}x ${k}`).join('; ').slice(0, 200) });
+    });
+    if (parts.includes('lag')) await g('deployed lag', async () => {
+      ctx.log('  deployed: replication lag at 1,000 writes/s');
+      lag = await lagAt(d, watch, 1000, lagS);
+      rows.push({ label: `DEPLOYED replication lag at ${lag.rate}/s (achieved ${lag.achieved.toFixed(0)}/s): append -> upstream ack`, unit: 'ms', stats: lag.lagMs });
+      rows.push({ label: 'DEPLOYED replication lag: receipts not yet acknowledged (/metrics, every 100 ms)', unit: 'receipts', stats: lag.lagReceipts });
+    });
+    if (parts.includes('rss')) await g('deployed rss', async () => {
+      ctx.log(`  deployed: RSS over ${rssBudgetS} s of gated writes`);
+      rss = await rssTrend(d, rssBudgetS, ctx.log);
+      const last = rss[rss.length - 1]!;
+      rows.push({ label: `DEPLOYED gateway RSS: idle -> after ${last.writes} writes (${last.seconds.toFixed(0)} s)`, unit: 'MB', note: rss.map((p) => `${Math.round(p.writes / 1000)}k:${p.rssMB.toFixed(0)}`).join(' ') });
+    });
+    if (parts.includes('startup')) await g('deployed startup', async () => {
+      for (let i = 0; i < 3; i++) ready.gatewayWarm!.push((await d.restartGateway()).readyMs);
+      rows.push({ label: 'DEPLOYED gateway alone: spawn -> READY, warm (3 restarts)', unit: 'ms', note: ready.gatewayWarm!.map((x) => x.toFixed(0)).join(' / ') });
+    });
+  } finally {
+    await watch.close().catch(() => undefined);
+    await d.close();
+  }
+
+  if (parts.includes('demo') || parts.includes('startup')) await g('demo', async () => {
+    const demo = await startDemo();
+    ready.demoCold!.push(demo.proc.readyMs);
+    let data = demo.data;
+    try {
+      if (parts.includes('demo')) {
+        ctx.log('  demo: latency rounds');
+        const plcOpcuaLogin = { userName: 'gateway', password: readFileSync(join(demo.ends.keys, 'plc', 'reactor.secret'), 'utf8').trim() };
+        demoLat = await measureLatency(demo.ends, () => [demo.proc], { rounds, perRound, warmup, paths: DEMO_PATHS, plcOpcuaLogin, log: ctx.log });
+        rows.push(...latencyRows('DEMO', demoLat));
+      }
+    } finally {
+      data = demo.data;
+      await demo.close(true);
+    }
+    for (let i = 0; i < 2; i++) {
+      const again = await startDemo(data);
+      ready.demoWarm!.push(again.proc.readyMs);
+      await again.close(i < 1);
+    }
+    rows.push({ label: 'DEMO spawn -> READY, cold (keys and certificates created) / warm (x2)', unit: 'ms', note: `${ready.demoCold!.map((x) => x.toFixed(0)).join(' / ')} ; ${ready.demoWarm!.map((x) => x.toFixed(0)).join(' / ')}` });
+  });
+  for (const [k, v] of Object.entries(failures)) rows.push({ label: `${k}`, note: `FAILED: ${v.slice(0, 200)}` });
+
+  const med = (xs: number[] | undefined) => (xs && xs.length ? summarize(xs).p50 : undefined);
+  const gwCpu = deployedLat?.paths['modbus.inline']?.cpuPerWrite.gateway;
+  const within = (demo: number | undefined, dep: number | undefined) => (demo === undefined || dep === undefined ? undefined : (100 * (demo - dep)) / dep);
+  const rssAt100k = rss.find((p) => p.writes >= 100_000);
+  const rssLast = rss[rss.length - 1];
+  const targets: Target[] = [
+    atMost('deployed Modbus inline: added p50', addedP(deployedLat, 'modbus.inline', 'p50'), 1.0, 'ms'),
+    atMost('deployed Modbus inline: added p99', addedP(deployedLat, 'modbus.inline', 'p99'), 3, 'ms'),
+    atMost('deployed Modbus staged: added p50', addedP(deployedLat, 'modbus.staged', 'p50'), 0.5, 'ms'),
+    atMost('deployed OPC UA inline: added p50', addedP(deployedLat, 'opcua.inline', 'p50'), 1.5, 'ms'),
+    atMost('demo vs deployed, Modbus inline added p50 (% over)', within(addedP(demoLat, 'modbus.inline', 'p50'), addedP(deployedLat, 'modbus.inline', 'p50')), 20, '%'),
+    atMost('demo vs deployed, Modbus staged added p50 (% over)', within(addedP(demoLat, 'modbus.staged', 'p50'), addedP(deployedLat, 'modbus.staged', 'p50')), 20, '%'),
+    atMost('demo vs deployed, OPC UA inline added p50 (% over)', within(addedP(demoLat, 'opcua.inline', 'p50'), addedP(deployedLat, 'opcua.inline', 'p50')), 20, '%'),
+    atMost('gateway CPU per gated inline write (sequential)', gwCpu, 0.3, 'ms'),
+    atLeast('durable gated writes/s, 32 clients, deployed, upstream on', tp?.perSec, 3000, 'writes/s'),
+    atMost('replication lag at 1,000 writes/s: p99', lag?.lagMs.p99, 100, 'ms'),
+    atMost('demo READY cold', (med(ready.demoCold) ?? NaN) / 1000, 4, 's'),
+    atMost('demo READY warm', (med(ready.demoWarm) ?? NaN) / 1000, 2, 's'),
+    atMost('gateway alone READY warm', (med(ready.gatewayWarm) ?? NaN) / 1000, 1, 's'),
+    atMost(`gateway RSS after ${rssLast?.writes ?? 0} writes`, rssLast?.rssMB, 200, 'MB'),
+  ];
+  return {
+    scenario: 'deployed',
+    title: 'Deployed topology (each part its own process, as docker/compose.yaml) and taogate demo',
+    params: { rounds, perRound, warmup, throughputSeconds: tputS, lagSeconds: lagS, rssBudgetSeconds: rssBudgetS, modbusClient: 'pymodbus 3 (python3-pymodbus), one connection per round, source 127.0.0.2', opcuaClient: 'node-opcua, Security None', parts },
+    rows,
+    comparison: { deployed: deployedLat, demo: demoLat },
+    checks: { ...res, failures, throughput: tp, lag, rss, ready, rssAt100k },
+    targets,
+    notes: ['CPU per write from /proc/PID/stat utime+stime deltas around each round (10 ms ticks), warm-up writes included.'],
+  };
+}

@@ -1,0 +1,179 @@
+/**
+ * The deployed topology, each part its own process, wired as
+ * docker/compose.yaml wires them (on 127.0.0.1 instead of service names):
+ *
+ *   taogate keys init
+ *   taogate broker --users KEYS/mqtt-users.json
+ *   taogate governance --broker URL --keys KEYS
+ *   taogate upstream --broker URL --keys KEYS --dir DIR      (replication on)
+ *   taogate sim modbus / taogate sim opcua                   (the PLCs)
+ *   taogate gateway --broker URL --keys KEYS --ledger DIR --modbus-port --opcua-port
+ *                   --device skid=.. --device reactor=.. --http PORT   (metrics on)
+ *
+ * The gateway runs with the memory settings of the deployment files
+ * (MALLOC_ARENA_MAX=2, NODE_OPTIONS=--max-semi-space-size=4
+ * --max-old-space-size=256). Its checkpointer is always on.
+ *
+ * The PLC simulator `taogate sim opcua` (compose's plc-opcua) is Security
+ * None and anonymous, while profiles/demo-cell.yaml describes a hardened
+ * reactor PLC (Basic256Sha256, a user login that `taogate demo` sets up). The
+ * bench therefore runs the demo profile with the reactor device set to
+ * security_policy None and no login, and 32 Modbus connections allowed per
+ * source (the load clients all come from 127.0.0.2; default 16), written
+ * to DATA/profile.yaml.
+ *
+ * One deviation, for the bench's clients: the gateway's OPC UA front also
+ * offers SecurityPolicy None and trusts client certificates on first use
+ * (--opcua-allow-none --opcua-trust-clients, as `taogate demo` does), so the
+ * OPC UA figures compare like with like against the demo and the in-process
+ * bench. A bench-only `bench-admin` broker user (role admin) is added to the
+ * users file to observe replication (receipts and acks) from outside.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { hashPassword } from '../../../src/mqtt/credentials.js';
+import { CLI, ROOT, startProc, stopProc, type Proc } from './procs.js';
+
+/** The gateway's memory settings in docker/Dockerfile + compose.yaml and docker/taogate-gateway.service. */
+export const DEPLOYED_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2', NODE_OPTIONS: '--max-semi-space-size=4 --max-old-space-size=256' };
+export const GATEWAY_ID = 'gw-cell-1';
+
+/** DEPLOYED_CPU_PROF=DIR: the gateway writes a V8 CPU profile into DIR when it stops. */
+function gatewayEnv(): Record<string, string> {
+  const dir = process.env.DEPLOYED_CPU_PROF;
+  return dir ? { ...DEPLOYED_ENV, NODE_OPTIONS: `${DEPLOYED_ENV.NODE_OPTIONS} --cpu-prof --cpu-prof-dir=${dir}` } : { ...DEPLOYED_ENV };
+}
+export const ADMIN = { username: 'bench-admin', password: 'bench-admin-password' } as const;
+
+export interface Endpoints {
+  /** MQTT URL of the broker. */
+  readonly mqtt: string;
+  readonly keys: string;
+  /** The gateway's Modbus front, host:port. */
+  readonly modbus: string;
+  /** The gateway's OPC UA front. */
+  readonly opcua: string;
+  /** The PLC simulators, reached directly (the baseline). */
+  readonly plcModbus: string;
+  readonly plcOpcua: string;
+  /** Gateway /metrics base URL (deployed only). */
+  readonly http?: string;
+}
+
+export interface Deployed {
+  readonly ends: Endpoints;
+  readonly procs: Proc[];
+  gateway: Proc;
+  readonly data: string;
+  restartGateway(): Promise<Proc>;
+  close(): Promise<void>;
+}
+
+const randomBase = () => 20_000 + 10 * Math.floor(Math.random() * 3000);
+
+function addAdmin(usersFile: string): void {
+  const f = JSON.parse(readFileSync(usersFile, 'utf8')) as { version: 1; users: unknown[] };
+  f.users.push({ username: ADMIN.username, role: 'admin', passwordHash: hashPassword(ADMIN.password) });
+  writeFileSync(usersFile, JSON.stringify(f, null, 2));
+}
+
+/** The demo profile with the reactor PLC as `taogate sim opcua` serves it (Security None, anonymous). */
+function benchProfile(file: string): void {
+  const p = parse(readFileSync(join(ROOT, 'profiles/demo-cell.yaml'), 'utf8')) as { gateway: Record<string, unknown>; devices: Record<string, Record<string, unknown>> };
+  // 32 load clients come from one source (127.0.0.2, optimizer-1); the default cap is 16 per source.
+  p.gateway.modbus_max_connections_per_source = 32;
+  const r = p.devices.reactor!;
+  for (const k of ['security_mode', 'user', 'password_file', 'user_cert', 'user_key']) delete r[k];
+  r.security_policy = 'None';
+  writeFileSync(file, stringify(p));
+}
+
+export async function startDeployed(): Promise<Deployed> {
+  const data = mkdtempSync(join(tmpdir(), 'taogate-bench-deployed-'));
+  const keys = join(data, 'keys');
+  const base = randomBase();
+  const procs: Proc[] = [];
+  try {
+    const k = spawnSync(process.execPath, [CLI, 'keys', 'init', '--dir', keys], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NODE_NO_WARNINGS: '1' } });
+    if (k.status !== 0) throw new Error(`taogate keys init: exit ${k.status}\n${k.stderr}`);
+    addAdmin(join(keys, 'mqtt-users.json'));
+    const profile = join(data, 'profile.yaml');
+    benchProfile(profile);
+    const broker = await startProc('broker', ['broker', '--port', String(base), '--users', join(keys, 'mqtt-users.json')]);
+    procs.push(broker);
+    const url = String(broker.ready.mqtt);
+    procs.push(
+      ...(await Promise.all([
+        startProc('governance', ['governance', '--broker', url, '--keys', keys, '--profile', profile]),
+        startProc('upstream', ['upstream', '--broker', url, '--keys', keys, '--dir', join(data, 'upstream')]),
+        startProc('sim-modbus', ['sim', 'modbus', '--port', String(base + 3)]),
+        startProc('sim-opcua', ['sim', 'opcua', '--port', String(base + 4), '--pki', join(data, 'pki', 'plc-opcua')]),
+      ])),
+    );
+    const gwArgs = [
+      'gateway', '--broker', url, '--keys', keys, '--profile', profile, '--ledger', join(data, 'gateway'),
+      '--modbus-port', String(base + 1), '--opcua-port', String(base + 2), '--opcua-pki', join(data, 'pki', 'gateway-opcua'),
+      '--opcua-allow-none', '--opcua-trust-clients',
+      '--device', `skid=127.0.0.1:${base + 3}`, '--device', `reactor=opc.tcp://127.0.0.1:${base + 4}`,
+      '--http', String(base + 5),
+    ];
+    let gateway = await startProc('gateway', gwArgs, gatewayEnv());
+    const ends: Endpoints = {
+      mqtt: url,
+      keys,
+      modbus: String(gateway.ready.modbus),
+      opcua: String(gateway.ready.opcua),
+      plcModbus: `127.0.0.1:${base + 3}`,
+      plcOpcua: `opc.tcp://127.0.0.1:${base + 4}`,
+      http: String(gateway.ready.http),
+    };
+    const d: Deployed = {
+      ends,
+      procs,
+      gateway,
+      data,
+      async restartGateway() {
+        await stopProc(d.gateway);
+        gateway = await startProc('gateway', gwArgs, gatewayEnv());
+        d.gateway = gateway;
+        return gateway;
+      },
+      async close() {
+        await stopProc(d.gateway).catch(() => null);
+        await Promise.all([...procs].reverse().map((p) => stopProc(p).catch(() => null)));
+        rmSync(data, { recursive: true, force: true });
+      },
+    };
+    return d;
+  } catch (err) {
+    await Promise.all(procs.map((p) => stopProc(p).catch(() => null)));
+    rmSync(data, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+export interface Demo {
+  readonly ends: Endpoints;
+  readonly proc: Proc;
+  readonly data: string;
+  close(keepData?: boolean): Promise<void>;
+}
+
+/** `taogate demo --data DIR --port-base N` (everything in one process). */
+export async function startDemo(data?: string): Promise<Demo> {
+  const dir = data ?? mkdtempSync(join(tmpdir(), 'taogate-bench-demo-'));
+  const proc = await startProc('demo', ['demo', '--data', dir, '--port-base', String(randomBase())]);
+  const r = proc.ready as { mqtt: string; modbus: string; opcua: string; plc: { modbus: string; opcua: string } };
+  return {
+    ends: { mqtt: r.mqtt, keys: join(dir, 'keys'), modbus: r.modbus, opcua: r.opcua, plcModbus: r.plc.modbus, plcOpcua: r.plc.opcua },
+    proc,
+    data: dir,
+    async close(keepData = false) {
+      await stopProc(proc).catch(() => null);
+      if (!keepData) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
