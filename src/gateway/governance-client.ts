@@ -18,8 +18,9 @@ export class MqttGovernanceClient implements GovernancePort {
     private readonly signer: Signer,
   ) {}
 
-  async propose(proposal: Proposal, deadlineMs: number): Promise<GovernanceDecision> {
-    const signed = signMessage(MESSAGE_TYPES.propose, { gateway: this.gatewayId, proposal: { ...proposal } as never }, this.signer);
+  async propose(proposal: Proposal, deadlineMs: number, requestId?: string): Promise<GovernanceDecision> {
+    // req: the correlation id of the write (signed with the proposal), logged by governance next to the TAO id or denial code
+    const signed = signMessage(MESSAGE_TYPES.propose, { gateway: this.gatewayId, proposal: { ...proposal } as never, ...(requestId ? { req: requestId.slice(0, 64) } : {}) }, this.signer);
     let answer: unknown;
     try {
       answer = await this.requester.request(topics.propose(this.gatewayId), signed, deadlineMs);

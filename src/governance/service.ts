@@ -102,7 +102,7 @@ export async function startGovernanceService(o: GovernanceServiceOptions): Promi
       return { decision: 'deny', code: 'not_speaker', reason: `gateway ${gateway} may not propose for ${actor.id} (no front identifies that actor)` };
     }
     const decision = governance.decide(proposal, checked.signer);
-    // corr: the gateway's request correlation id (its logs carry the same), next to the TAO id or denial code.
+    // req: the gateway's write request id (the gateway logs it as `req` too); corr: the MQTT request's id.
     o.log.info({ via: 'inline', corr: meta.corr, ...(typeof checked.msg.req === 'string' ? { req: checked.msg.req } : {}), gateway, actor: proposal.actor, target: proposal.target, value: proposal.value, decision: decision.decision, ...(decision.decision === 'issue' ? { jti: decision.jti } : decision.decision === 'deny' ? { code: decision.code } : { request: decision.request }) }, 'proposal decided');
     return decision as unknown as Json;
   });

@@ -259,7 +259,7 @@ export class Gate {
     const started = performance.now();
     let decision;
     try {
-      decision = await this.opts.governance.propose(proposal, this.opts.governanceDeadlineMs ?? this.profile.defaults.governanceDeadlineMs);
+      decision = await this.opts.governance.propose(proposal, this.opts.governanceDeadlineMs ?? this.profile.defaults.governanceDeadlineMs, req.id);
     } catch (err) {
       if (err instanceof GovernanceUnavailable) return this.refuse(req, err.code, err.message);
       throw err;

@@ -49,7 +49,8 @@ export interface GovernancePort {
    * (code governance_timeout or governance_unavailable) when no decision arrives
    * before the deadline; a late decision is discarded by the implementation.
    */
-  propose(proposal: Proposal, deadlineMs: number): Promise<GovernanceDecision>;
+  /** `requestId`: the write request's id, carried into the proposal so governance's log lines for it carry it too. */
+  propose(proposal: Proposal, deadlineMs: number, requestId?: string): Promise<GovernanceDecision>;
 }
 
 export class GovernanceUnavailable extends Error {
