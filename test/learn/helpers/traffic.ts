@@ -4,6 +4,8 @@
  * 127.0.0.1 and 127.0.0.2, and by hand-built MBAP frames where a test needs
  * an exact shape.
  */
+import { existsSync } from 'node:fs';
+import { runProcess } from '../../helpers/cli.js';
 import { closeClient, modbusClient } from '../../simulators/modbus-helpers.js';
 
 /** float32 big-endian, high word first (ABCD) */
@@ -66,7 +68,9 @@ export async function runScript(port: number, s: Script = NORMAL): Promise<{ req
 /**
  * Writes a candidate learned from NORMAL must refuse: a setpoint far above
  * anything seen (127.0.0.1), a write from a source that never wrote
- * (127.0.0.3), a write to a register nobody wrote (holding 120).
+ * (127.0.0.3, by pymodbus when Debian's python3-pymodbus is there: a second
+ * client stack with its own framing), a write to a register nobody wrote
+ * (holding 120).
  */
 export async function runOutOfLimits(port: number): Promise<{ requests: number }> {
   const hmi = await modbusClient(port, 1, '127.0.0.1');
@@ -77,11 +81,32 @@ export async function runOutOfLimits(port: number): Promise<{ requests: number }
     await pause(30);
     await hmi.writeRegisters(100, f32Words(500));
     await pause(30);
-    await stranger.writeRegisters(100, f32Words(41));
+    if (!(await pymodbusWrite(port, '127.0.0.3', 100, f32Words(41)))) await stranger.writeRegisters(100, f32Words(41));
     await hmi.writeRegister(120, 7);
   } finally {
     await closeClient(hmi);
     await closeClient(stranger);
   }
   return { requests: 5 };
+}
+
+const PYMODBUS = `
+import sys
+from pymodbus.client import ModbusTcpClient
+port, source, address = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+c = ModbusTcpClient('127.0.0.1', port=port, source_address=(source, 0), timeout=5)
+if not c.connect(): sys.exit(3)
+r = c.write_registers(address, [int(w) for w in sys.argv[4:]], slave=1)
+c.close()
+sys.exit(1 if r.isError() else 0)
+`;
+
+/** One FC 16 write by pymodbus from `source`; false when pymodbus is not installed (the caller uses modbus-serial instead). */
+async function pymodbusWrite(port: number, source: string, address: number, words: readonly number[]): Promise<boolean> {
+  const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+  const probe = await runProcess(python, ['-c', 'import pymodbus.client']).catch(() => ({ code: 1 }));
+  if (probe.code !== 0) return false;
+  const r = await runProcess(python, ['-c', PYMODBUS, String(port), source, String(address), ...words.map(String)], { timeoutMs: 30_000 });
+  if (r.code !== 0) throw new Error(`pymodbus write from ${source} failed (${r.code}): ${r.stderr}`);
+  return true;
 }
