@@ -19,6 +19,10 @@ export interface ReceiptRow {
   readonly protocol: string;
   readonly reason: string;
   readonly hash: string;
+  /** The key that signed the receipt (its kid; '' for receipts written before key ids). */
+  readonly kid: string;
+  /** The break-glass grant a receipt belongs to (window open/close, a write in the window), else ''. */
+  readonly grant: string;
 }
 
 export function receiptRow(r: Receipt): ReceiptRow {
@@ -31,11 +35,13 @@ export function receiptRow(r: Receipt): ReceiptRow {
     actor: str('actor'),
     target: str('target'),
     value: str('value'),
-    outcome: outcomeOf(r.kind, str('code')),
+    outcome: b.path === 'breakglass' && r.kind === 'intent' ? 'authorized: BREAK-GLASS' : r.kind === 'breakglass' ? `BREAK-GLASS ${str('event')}${str('why') ? `: ${str('why')}` : ''}` : outcomeOf(r.kind, str('code')),
     jti: str('jti'),
     protocol: str('protocol'),
     reason: str('reason'),
     hash: r.hash,
+    kid: r.kid ?? '',
+    grant: b.path === 'breakglass' || r.kind === 'breakglass' ? str('grant') : '',
   };
 }
 

@@ -64,7 +64,7 @@ export class ReceiptsView {
 }
 
 function row(r, fresh) {
-  const outcomeClass = r.outcome.startsWith('refused') ? 'outcome-refused' : r.outcome === 'committed' ? 'outcome-committed' : '';
+  const outcomeClass = r.outcome.includes('BREAK-GLASS') ? 'outcome-breakglass' : r.outcome.startsWith('refused') ? 'outcome-refused' : r.outcome === 'committed' ? 'outcome-committed' : '';
   const tr = el(
     'tr',
     { class: fresh ? 'fresh' : undefined, 'data-seq': r.seq, 'data-kind': r.kind },
@@ -75,7 +75,8 @@ function row(r, fresh) {
     el('td', { text: r.target }),
     el('td', { text: r.value }),
     el('td', { class: outcomeClass, text: r.outcome, title: r.reason || undefined }),
-    el('td', {}, r.jti ? el('code', { title: r.jti, text: short(r.jti, 10) }) : ''),
+    el('td', {}, r.grant ? el('code', { title: `break-glass grant ${r.grant}`, text: `grant ${short(r.grant, 10)}` }) : r.jti ? el('code', { title: r.jti, text: short(r.jti, 10) }) : ''),
+    el('td', {}, r.kid ? el('code', { title: `signed by key ${r.kid}`, text: short(r.kid, 10) }) : ''),
   );
   return tr;
 }
