@@ -1,23 +1,36 @@
 /** IQ-01: the software version, and every installed file against the package's own manifest. */
 import { existsSync } from 'node:fs';
+import { checkAgainstCommit } from '../git-manifest.js';
 import { checkManifest, manifestDigest, packageInfo, readManifest } from '../manifest.js';
-import { NotRun, type Check } from '../types.js';
+import { NotRun, type Check, type CheckOutcome } from '../types.js';
+
+const list = (xs: readonly string[]) => (xs.length ? xs.slice(0, 10).join(', ') + (xs.length > 10 ? ` and ${xs.length - 10} more` : '') : 'none');
 
 export const iqSoftware: Check = {
   id: 'IQ-01',
   phase: 'IQ',
   title: 'Software version and integrity of the installed package',
-  async run(ctx) {
+  async run(ctx): Promise<CheckOutcome> {
     const root = ctx.o.packageRoot;
     const pkg = packageInfo(root);
     const path = ctx.o.manifestPath;
     const done = [`read ${root}/package.json: ${pkg.name} ${pkg.version}, Node.js ${process.version}`];
-    if (!path || !existsSync(path)) throw new NotRun(`no file manifest ships with this installation (${path ?? 'none given'}); a packed install carries taogate-manifest.json, or pass --manifest FILE`, done);
+    if (!path || !existsSync(path)) {
+      const git = checkAgainstCommit(root);
+      if (!git) throw new NotRun(`no file manifest ships with this installation (${path ?? 'none given'}) and it is not a git checkout; a packed install carries taogate-manifest.json, or pass --manifest FILE`, done);
+      done.push(`no packed manifest: a source checkout, so hashed every file under package.json, src/, simulators/, profiles/ as git blobs and compared with commit ${git.commit} (${git.checked} files)`);
+      return {
+        ok: git.ok,
+        done,
+        expected: `every file is as in commit ${git.commit}; none missing, none untracked`,
+        observed: `${git.checked} files checked; changed: ${list(git.changed)}; missing: ${list(git.missing)}; untracked: ${list(git.extra)}`,
+        evidence: { version: pkg.version, node: process.version, commit: git.commit, files: git.checked, changed: git.changed.length, missing: git.missing.length, added: git.extra.length },
+      };
+    }
     const m = readManifest(path);
     const r = checkManifest(root, m);
     done.push(`hashed every file under package.json, src/, simulators/, profiles/ with SHA-256 and compared with ${path} (${r.checked} files)`);
     const versionOk = m.version === pkg.version && m.name === pkg.name;
-    const list = (xs: readonly string[]) => (xs.length ? xs.slice(0, 10).join(', ') + (xs.length > 10 ? ` and ${xs.length - 10} more` : '') : 'none');
     return {
       ok: r.ok && versionOk,
       done,
