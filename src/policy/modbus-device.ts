@@ -12,7 +12,7 @@ export const MODBUS_DEFAULTS = {
   timeoutMs: 1000,
   maxConnections: 4,
   idleTimeoutS: 60,
-  maxConnectionsPerSource: 16,
+  maxConnectionsPerSource: 32,
 } as const;
 
 /**
