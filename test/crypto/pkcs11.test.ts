@@ -93,7 +93,17 @@ describe('keys in a PKCS#11 token (SoftHSM2)', function () {
         const hmi = await modbusClient(Number(port), 1, '127.0.0.1');
         hmi.setTimeout(15_000);
         try {
-          await hmi.writeRegisters(100, f32(42.5));
+          // Right after READY a loaded machine may still be connecting governance (exception 0x0A/0x0B): retry until a deadline.
+          const until = Date.now() + 60_000;
+          for (;;) {
+            try {
+              await hmi.writeRegisters(100, f32(42.5));
+              break;
+            } catch (err) {
+              if (!/exception 1[01]\b/.test((err as Error).message) || Date.now() > until) throw err;
+              await new Promise((r) => setTimeout(r, 500));
+            }
+          }
         } finally {
           await closeClient(hmi);
         }
@@ -111,6 +121,17 @@ describe('keys in a PKCS#11 token (SoftHSM2)', function () {
       } finally {
         if (!stopped) await demo.stop('SIGKILL');
       }
+      // Rotation inside the token: a new gateway key, the old one ends; a key_rotated receipt signed by the new key.
+      const rotated = await runCli(['keys', 'rotate', 'gateway', 'gw-cell-1', '--dir', keys, '--data', data, '--json'], { timeoutMs: 60_000 });
+      expect(rotated.code, rotated.stderr).to.equal(0);
+      const newRef = JSON.parse(readFileSync(join(keys, 'gateway.pkcs11.json'), 'utf8')) as { pkcs11: string; kid: string };
+      expect(newRef.kid).to.not.equal(gatewayRef.kid);
+      expect(newRef.pkcs11).to.match(/object=cell-gateway-\d{10}/);
+      expect(existsSync(join(keys, 'gateway.jwk'))).to.equal(false);
+      const rotatedTrust = TrustStore.load(join(keys, 'trust.json'));
+      expect(rotatedTrust.get(gatewayRef.kid)?.notAfter).to.be.a('number');
+      expect(rotatedTrust.get(newRef.kid)?.role).to.equal('gateway');
+
       const verify = await runCli(['ledger', 'verify', '--data', data, '--json'], { timeoutMs: 60_000 });
       expect(verify.code, verify.stderr).to.equal(0);
       expect(JSON.parse(verify.stdout)).to.include({ ok: true });
@@ -121,6 +142,7 @@ describe('keys in a PKCS#11 token (SoftHSM2)', function () {
       }
       expect(kinds.has('intent'), 'an intent receipt').to.equal(true);
       expect(kinds.get('intent'), 'signed by the token key').to.equal(gatewayRef.kid);
+      expect(kinds.get('key_rotated'), 'the rotation is signed by the new token key').to.equal(newRef.kid);
     } finally {
       rmSync(data, { recursive: true, force: true });
     }

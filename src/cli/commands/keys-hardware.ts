@@ -9,7 +9,8 @@
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import type { SigAlg } from '../../crypto/alg.js';
-import { writeKeyRef } from '../../crypto/key-ref.js';
+import { existsSync } from 'node:fs';
+import { keyRefPath, readKeyRef, writeKeyRef } from '../../crypto/key-ref.js';
 import { hasKey } from '../../crypto/pkcs11/keys.js';
 import { Pkcs11Signer } from '../../crypto/pkcs11/signer.js';
 import { openToken } from '../../crypto/pkcs11/token.js';
@@ -66,5 +67,32 @@ export function pkcs11KeyMaker(o: Pkcs11InitOptions): TokenKeyMaker | undefined 
     const signer = Pkcs11Signer.generate(base, labelOf(role), o.alg ?? 'EdDSA', opts);
     const ref = writeKeyRef(file, { pkcs11: signer.uri, kid: signer.keyId, alg: signer.alg, name, role });
     return { publicKey: signer.publicKey, alg: signer.alg, kid: signer.keyId, file: ref };
+  };
+}
+
+/**
+ * `keys rotate` for a part whose key is in a token: a new key pair is made in
+ * the same token (label `<label>-<seconds>`; the old key stays in the token
+ * until someone deletes it, so receipts it signed can be re-checked against
+ * the token too). `commit()` then points the reference file at the new key.
+ * Undefined when the part has a key file instead.
+ */
+export function rotateTokenKey(keyFile: string, nowSeconds: number): { kid: string; publicKey: Uint8Array; alg: SigAlg; commit(): void } | undefined {
+  const refFile = keyRefPath(keyFile);
+  if (existsSync(keyFile) || !existsSync(refFile)) return undefined;
+  const ref = readKeyRef(refFile);
+  let signer: Pkcs11Signer;
+  try {
+    const uri = parsePkcs11Uri(ref.pkcs11);
+    const label = `${(uri.object ?? ref.role).replace(/-\d{9,}$/, '')}-${nowSeconds}`;
+    signer = Pkcs11Signer.generate(uri, label, ref.alg);
+  } catch (err) {
+    throw new CliError(`${refFile}: ${(err as Error).message}`);
+  }
+  return {
+    kid: signer.keyId,
+    publicKey: signer.publicKey,
+    alg: signer.alg,
+    commit: () => void writeKeyRef(keyFile, { ...ref, pkcs11: signer.uri, kid: signer.keyId, alg: signer.alg }),
   };
 }

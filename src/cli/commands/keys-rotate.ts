@@ -24,6 +24,8 @@ import { CliError, EXIT } from '../exit.js';
 import { recordKeyEvent, type KeyEvent, type Recorded } from '../key-events.js';
 import { dataPaths, keyPaths, type KeyPaths } from '../paths.js';
 import { loadKey, loadTrust } from '../trust.js';
+import { keyRefPath } from '../../crypto/key-ref.js';
+import { rotateTokenKey } from './keys-hardware.js';
 
 const ROTATABLE = ['gateway', 'governance', 'upstream', 'actor', 'approver'] as const;
 type Rotatable = (typeof ROTATABLE)[number];
@@ -120,7 +122,7 @@ export async function rotateKey(role: Rotatable, name: string, opts: LedgerChoic
   const paths = keyPaths(opts.dir);
   const trust = loadTrust(paths.trust);
   const file = keyFileOf(paths, role, name);
-  if (!existsSync(file)) throw new CliError(`${file}: no private key file for ${role} '${name}'`);
+  if (!existsSync(file) && !existsSync(keyRefPath(file))) throw new CliError(`${file}: no private key file (or PKCS#11 reference) for ${role} '${name}'`);
   const current = loadKey(file).signer;
   const old = trust.get(current.keyId);
   if (!old || old.role !== role || old.name !== name) throw new CliError(`${file} holds key ${current.keyId}, which ${paths.trust} does not list as ${role} '${name}'`);
@@ -130,12 +132,23 @@ export async function rotateKey(role: Rotatable, name: string, opts: LedgerChoic
   }
   const now = Math.floor(Date.now() / 1000);
   const notAfter = now + opts.overlap;
+  const span = old.notBefore !== undefined && old.notAfter !== undefined ? old.notAfter - old.notBefore : undefined;
+  // A key in a PKCS#11 token is rotated inside the token (./keys-hardware.ts).
+  const token = rotateTokenKey(file, now);
+  if (token) {
+    trust.setValidity(old.kid, { notAfter: Math.min(notAfter, old.notAfter ?? notAfter) });
+    trust.add({ kid: token.kid, name, role: role as KeyRole, publicKey: token.publicKey, alg: token.alg, notBefore: now - 60, ...(span !== undefined ? { notAfter: now + span } : {}), ...(old.approverRole ? { approverRole: old.approverRole } : {}) });
+    trust.save(paths.trust);
+    token.commit();
+    const signer = loadKey(paths.gateway).signer;
+    const recorded = await record(opts, trust, signer, { kind: 'key_rotated', body: { role, name, old: old.kid, new: token.kid, oldNotAfter: notAfter } });
+    return { old, newKid: token.kid, notAfter, recorded };
+  }
   const pair = generateRawKeyPair();
   const jwk = privateJwk(name, role as KeyRole, pair);
   // New private key beside the old one first; the trust store next; then the file is swapped.
   const tmp = `${file}.${process.pid}.new`;
   writePrivateKeyFile(tmp, jwk);
-  const span = old.notBefore !== undefined && old.notAfter !== undefined ? old.notAfter - old.notBefore : undefined;
   trust.setValidity(old.kid, { notAfter: Math.min(notAfter, old.notAfter ?? notAfter) });
   trust.add({ kid: jwk.kid, name, role: role as KeyRole, publicKey: pair.publicKey, notBefore: now - 60, ...(span !== undefined ? { notAfter: now + span } : {}), ...(old.approverRole ? { approverRole: old.approverRole } : {}) });
   trust.save(paths.trust);
@@ -155,7 +168,7 @@ export async function revokeKey(kid: string, opts: LedgerChoice & { at?: number;
   const revokedAt = opts.at ?? Math.floor(Date.now() / 1000);
   trust.setValidity(kid, { revokedAt });
   trust.save(paths.trust);
-  const signer = existsSync(paths.gateway) ? loadKey(paths.gateway).signer : undefined;
+  const signer = existsSync(paths.gateway) || existsSync(keyRefPath(paths.gateway)) ? loadKey(paths.gateway).signer : undefined;
   if (!signer || signer.keyId === kid) return { key, revokedAt };
   const recorded = await record(opts, trust, signer, { kind: 'config', body: { event: 'key_revoked', kid, role: key.role, name: key.name, revokedAt, reason: opts.reason } });
   return { key, revokedAt, recorded };
