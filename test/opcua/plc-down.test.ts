@@ -65,4 +65,20 @@ describe('OPC UA front without its PLC', function () {
       await front.close();
     }
   });
+
+  it('when the password file of the PLC login is missing the front still starts and the device is down, naming the file', async () => {
+    const deadPort = await findFreePort('127.0.0.1');
+    const profile = withDeviceOverrides(loadProfile(DEMO_PROFILE), { reactor: { endpoint: `opc.tcp://127.0.0.1:${deadPort}` } });
+    const empty = mkdtempSync(join(tmpdir(), 'taogate-plc-nokeys-'));
+    const front = new OpcuaFront({ host: '127.0.0.1', port: 0, profile, devices: [profile.devices.get('reactor') as OpcuaDevice], plcConnectWaitMs: 200, keysDir: empty, log: silentLogger });
+    try {
+      await front.start({} as Gate);
+      const [reactor] = front.devices();
+      expect(reactor).to.deep.include({ device: 'reactor', up: false });
+      expect(reactor!.detail).to.contain(`password_file ${join(empty, 'plc', 'reactor.secret')}: no such file`);
+    } finally {
+      await front.close();
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
 });

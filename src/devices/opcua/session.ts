@@ -11,6 +11,9 @@
  *   certificate is not in trusted/certs fails closed: node-opcua files it
  *   under rejected/, and the log line says which file to move and the
  *   `taogate pki trust` command that does it.
+ * - A password_file / user_cert / user_key that cannot be read keeps the
+ *   device down (the error line and health name the file); the gateway
+ *   and its other devices keep running.
  * - Connecting is retried with backoff (250 ms doubling to 10 s) until it
  *   works or close(); after a broken connection node-opcua re-establishes
  *   the secure channel, the session and the subscription itself.
@@ -50,6 +53,9 @@ export class PlcUnavailable extends Error {
   }
 }
 
+/** The device's own login files cannot be read: a configuration error, logged as one. */
+class IdentityUnreadable extends Error {}
+
 export interface DeviceLogger {
   info(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;
@@ -80,7 +86,6 @@ export interface PlcSessionOptions {
 
 export class OpcuaPlcSession {
   private readonly client: OPCUAClient;
-  private readonly identity: UserIdentityInfo;
   private session: ClientSession | undefined;
   private subscription: ClientSubscription | undefined;
   private connecting: Promise<void> | undefined;
@@ -90,10 +95,8 @@ export class OpcuaPlcSession {
   private wake: (() => void) | undefined;
   private readonly timeoutMs: number;
 
-  /** Throws (one line naming the device and file) when the identity's files cannot be read. */
   constructor(private readonly o: PlcSessionOptions) {
     this.timeoutMs = o.timeoutMs ?? 2000;
-    this.identity = loadPlcIdentity(o.device, o.keysDir);
     this.client = OPCUAClient.create({
       applicationName: GATEWAY_CLIENT_APPLICATION,
       endpointMustExist: false,
@@ -147,10 +150,11 @@ export class OpcuaPlcSession {
         return;
       } catch (err) {
         if (this.closed) return;
-        const reason = describeConnectFailure(err as Error, this.o.device, this.o.pkiDir);
+        const config = err instanceof IdentityUnreadable;
+        const reason = config ? { short: err.message, message: `PLC ${this.o.device.id} not contacted: ${err.message}`, untrusted: false } : describeConnectFailure(err as Error, this.o.device, this.o.pkiDir);
         this.down = reason.short;
         if (reason.short !== lastReason) {
-          (reason.untrusted ? this.o.log.error : this.o.log.warn).call(this.o.log, { device: this.o.device.id, endpoint: this.o.device.endpoint, retryMs: delay }, reason.message);
+          (reason.untrusted || config ? this.o.log.error : this.o.log.warn).call(this.o.log, { device: this.o.device.id, endpoint: this.o.device.endpoint, retryMs: delay }, reason.message);
           lastReason = reason.short;
         }
       }
@@ -167,11 +171,19 @@ export class OpcuaPlcSession {
   }
 
   private async connectOnce(): Promise<void> {
+    // Read at every attempt: a missing or unreadable password / key file keeps this device down
+    // (the error names the file) without stopping the gateway, and fixing the file is enough.
+    let identity: UserIdentityInfo;
+    try {
+      identity = loadPlcIdentity(this.o.device, this.o.keysDir);
+    } catch (err) {
+      throw new IdentityUnreadable((err as Error).message);
+    }
     await this.client.connect(this.o.device.endpoint);
     if (this.closed) return;
     let session: ClientSession;
     try {
-      session = await this.client.createSession(this.identity);
+      session = await this.client.createSession(identity);
     } catch (err) {
       await this.client.disconnect().catch(() => undefined);
       throw err;
