@@ -121,7 +121,12 @@ describe('taogate validate against the demo (child processes)', function () {
       if (process.env.CI) throw new Error(`${CHROMIUM} is missing on CI`);
       this.skip();
     }
-    expect(readFileSync(join(out, 'oq-report.pdf')).subarray(0, 5).toString()).to.equal('%PDF-');
+    const pdf = readFileSync(join(out, 'oq-report.pdf'));
+    expect(pdf.subarray(0, 5).toString()).to.equal('%PDF-');
+    // every page is A4 (595.3 x 841.9 pt; Chromium rounds to whole CSS pixels)
+    const boxes = [...pdf.toString('latin1').matchAll(/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]/g)].map((m) => [Number(m[1]), Number(m[2])]);
+    expect(boxes.length).to.be.greaterThan(1);
+    for (const [w, h] of boxes) expect(Math.abs(w! - 595.3) < 2 && Math.abs(h! - 841.9) < 2, `page ${w} x ${h}`).to.equal(true);
     const p = await page();
     await p.goto(`file://${join(out, 'oq-report.html')}`);
     const matrix = p.locator('#matrix');
