@@ -79,8 +79,13 @@ export function readTraffic(paths: readonly string[], opts: TrafficOptions = {})
     if (tcpSegments === 0 && unsupported.size > 0) {
       throw new CaptureError(`${path}: link type ${[...unsupported].join(', ')} is not supported (Ethernet 1, raw IP 101, Linux cooked 113/276, loopback 0/108 are)`);
     }
-    const ts = capture.packets.map((p) => p.tsUs);
-    files.push({ name: path, format: capture.format, packets: capture.packets.length, tcpSegments, firstUs: Math.min(...ts), lastUs: Math.max(...ts) });
+    let firstUs = Infinity;
+    let lastUs = -Infinity;
+    for (const p of capture.packets) {
+      firstUs = Math.min(firstUs, p.tsUs);
+      lastUs = Math.max(lastUs, p.tsUs);
+    }
+    files.push({ name: path, format: capture.format, packets: capture.packets.length, tcpSegments, firstUs, lastUs });
     for (const k of Object.keys(reassembly) as (keyof ReassemblyStats)[]) reassembly[k] += reassembler.stats[k];
 
     for (const { c, ab, ba } of opened) {

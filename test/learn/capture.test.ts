@@ -96,6 +96,17 @@ describe('learn: capture files', () => {
     expect(t.summary.unmatchedResponses).to.equal(1); // the answer to the lost request
   });
 
+  it('when the capture joins running connections mid-frame, it finds the first whole frame and goes on', () => {
+    const c = new Conversation('10.3.3.3', 41000, '10.3.3.5', 502, T0); // no handshake: joined a running connection
+    const first = adu(1, 1, [16, 0, 100, 0, 2, 4, 0x42, 0x2a, 0, 0]);
+    c.send(first.subarray(5)); // the tail of a request the capture missed the start of
+    c.reply(adu(1, 1, [16, 0, 100, 0, 2]).subarray(3));
+    c.send(adu(2, 1, [6, 0, 7, 0, 70]), adu(3, 1, [3, 0, 7, 0, 1]));
+    c.reply(adu(2, 1, [6, 0, 7, 0, 70]), adu(3, 1, [3, 2, 0, 70]));
+    const t = readTraffic([write('joined.pcap', pcap(c.packets))]);
+    expect(t.transactions.map((x) => `${x.tid} ${x.request.fc} ${x.response?.kind}`)).to.deep.equal(['2 6 ack', '3 3 values']);
+  });
+
   it('when the SYN is missing and ports do not say which side serves, the --device port decides', () => {
     const c = new Conversation('10.1.1.1', 1000, '10.1.1.2', 1502, T0); // no handshake, client port below server port
     c.send(adu(1, 1, [6, 0, 5, 0, 9]));

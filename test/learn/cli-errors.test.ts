@@ -10,6 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 
+/** The CLI loads everything at start; on a loaded machine that alone can take tens of seconds. */
+const SLOW = { timeoutMs: 120_000 };
+
 const FIX = (f: string) => new URL(`./fixtures/${f}`, import.meta.url).pathname;
 
 describe('taogate learn / replay: bad input', function () {
@@ -25,9 +28,9 @@ describe('taogate learn / replay: bad input', function () {
     writeFileSync(notCapture, 'PLC notes, not a capture\n');
     const out = join(dir, 'never.yaml');
     const [cut, text, http] = await Promise.all([
-      runCli(['learn', '--pcap', truncated, '--out', out]),
-      runCli(['learn', '--pcap', notCapture, '--out', out]),
-      runCli(['replay', '--pcap', FIX('not-modbus.pcap'), '--profile', 'profiles/demo-cell.yaml']),
+      runCli(['learn', '--pcap', truncated, '--out', out], SLOW),
+      runCli(['learn', '--pcap', notCapture, '--out', out], SLOW),
+      runCli(['replay', '--pcap', FIX('not-modbus.pcap'), '--profile', 'profiles/demo-cell.yaml'], SLOW),
     ]);
     expect([cut.code, cut.stderr]).to.deep.equal([1, `taogate: ${truncated}: truncated capture: packet 33 at byte 2941 needs 83 bytes, 43 left\n`]);
     expect([text.code, text.stderr]).to.deep.equal([1, `taogate: ${notCapture}: not a pcap or pcapng capture (starts with 0x504c4320)\n`]);

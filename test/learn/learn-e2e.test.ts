@@ -13,6 +13,9 @@ import { join } from 'node:path';
 import { startModbusSim, type ModbusSim } from '../../simulators/modbus/index.js';
 import { checkProfileFile } from '../../src/policy/index.js';
 import { runCli } from '../helpers/cli.js';
+
+/** The CLI loads everything at start; on a loaded machine that alone can take tens of seconds. */
+const SLOW = { timeoutMs: 120_000 };
 import { startCell, type Cell } from '../helpers/cell.js';
 import { closeClient, modbusClient } from '../simulators/modbus-helpers.js';
 import { captureTraffic } from './helpers/capture.js';
@@ -50,7 +53,7 @@ describe('learn, replay and enforce: real captures of the simulator', function (
 
   it('when it learns from the capture, the candidate passes profile check unchanged and marks every learned number', async () => {
     const report = join(dir, 'report.md');
-    const r = await runCli(['learn', '--pcap', normal, '--device', `skid=127.0.0.1:${sim.port}`, '--out', candidate, '--report', report, '--json']);
+    const r = await runCli(['learn', '--pcap', normal, '--device', `skid=127.0.0.1:${sim.port}`, '--out', candidate, '--report', report, '--json'], SLOW);
     expect(r.code, r.stderr).to.equal(0);
     const summary = JSON.parse(r.stdout) as { tags: { written: number; readOnly: number }; actors: { id: string; source: string; writes: number }[]; devices: { id: string; unit: number }[] };
     expect(summary.devices).to.deep.equal([{ id: 'skid', host: '127.0.0.1', port: sim.port, unit: 1, plcUnit: 1 }]);
@@ -62,19 +65,20 @@ describe('learn, replay and enforce: real captures of the simulator', function (
     const yaml = readFileSync(candidate, 'utf8');
     expect(yaml).to.match(/skid\.hr100:\n(.*\n)*? {4}type: float32\n/);
     expect(yaml).to.match(/word_order: ABCD/);
-    expect(yaml).to.match(/min: 27 # learned: lowest written 30, 10 % margin; first 20\d\d-/);
-    expect(yaml).to.match(/max: 59 # learned: highest written 55.5, 10 % margin/);
+    expect(yaml).to.match(/min: 27 # learned: lowest of 8 writes 30, 10 % margin; first 20\d\d-/);
+    expect(yaml).to.match(/max: 59 # learned: highest of 8 writes 55\.5, 10 % margin; first 20\d\d-.*, last 20\d\d-/);
+    expect(yaml).to.match(/max_step: 23 # learned: largest of \d+ steps 20\.5, \+ 10 %; first /);
     expect(yaml).to.match(/unlisted_writes: deny/);
     expect(yaml).to.match(/skid\.ir0:\n(.*\n)*? {4}type: float32\n/); // only read: read-only, no write_roles
     expect(yaml).to.match(/# write_roles|proposal: the placeholder role/);
     expect(readFileSync(report, 'utf8')).to.match(/widened by 10 % of the observed range/);
 
-    const check = await runCli(['profile', 'check', candidate]);
+    const check = await runCli(['profile', 'check', candidate], SLOW);
     expect(check.code, check.stderr).to.equal(0);
   });
 
   it('when the same capture is replayed against the candidate, every write passes (exit 0)', async () => {
-    const r = await runCli(['replay', '--pcap', normal, '--profile', candidate, '--json']);
+    const r = await runCli(['replay', '--pcap', normal, '--profile', candidate, '--json'], SLOW);
     expect(r.code, r.stderr).to.equal(0);
     const result = JSON.parse(r.stdout) as { counts: { total: number; pass: number; refused: number }; tags: { tag: string; aboveLowest?: number; belowHighest?: number }[] };
     expect(result.counts).to.include({ total: 13, pass: 13, refused: 0 });
@@ -84,7 +88,7 @@ describe('learn, replay and enforce: real captures of the simulator', function (
   });
 
   it('when a capture with out-of-limit writes, a stranger and an unknown register is replayed, they are refused by code (exit 1)', async () => {
-    const r = await runCli(['replay', '--pcap', bad, '--profile', candidate]);
+    const r = await runCli(['replay', '--pcap', bad, '--profile', candidate], SLOW);
     expect(r.code, r.stdout + r.stderr).to.equal(1);
     expect(r.stdout).to.match(/writes 4: pass 1, refused 3/);
     expect(r.stdout).to.match(/out_of_range\s+1/);
@@ -124,7 +128,7 @@ describe('learn, replay and enforce: real captures of the simulator', function (
       const ledger = join(cell.dir, 'gateway');
       await cell.gateway.close(); // the ledger is LevelDB: one opener at a time
       const proposed = join(dir, 'proposed.yaml');
-      const r = await runCli(['learn', '--ledger', ledger, '--profile', candidate, '--out', proposed, '--json']);
+      const r = await runCli(['learn', '--ledger', ledger, '--profile', candidate, '--out', proposed, '--json'], SLOW);
       expect(r.code, r.stderr).to.equal(0);
       const learning = JSON.parse(r.stdout) as { denied: number; proposals: { kind: string; tag?: string; to?: number; actor?: string; address?: number }[] };
       expect(learning.denied).to.equal(3);
@@ -133,7 +137,7 @@ describe('learn, replay and enforce: real captures of the simulator', function (
       expect(learning.proposals.find((p) => p.kind === 'widen_max')!.to).to.equal(200);
 
       expect(checkProfileFile(proposed).errors).to.deep.equal([]); // what `profile check` runs
-      const diff = await runCli(['profile', 'diff', candidate, proposed]);
+      const diff = await runCli(['profile', 'diff', candidate, proposed], SLOW);
       expect(diff.code, diff.stderr).to.equal(0);
       expect(diff.stdout).to.match(/\+ tag skid\.hr100: max 59 -> 200 \(widened\)/);
       expect(diff.stdout).to.match(/\+ actor src_127_0_0_3: added/);

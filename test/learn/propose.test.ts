@@ -123,7 +123,8 @@ describe('learn: replay of what was learned', () => {
   it('when it writes the candidate, the YAML carries evidence comments and no field the schema lacks', () => {
     const { yaml } = learned([FIX('reorder-retransmit.pcapng')], 0.1, new Map([['10.0.0.5:502', 'plc']]));
     expect(yaml).to.match(/^# Candidate taogate profile/);
-    expect(yaml).to.match(/max_step: 5\.3 # learned: largest step 4\.75 over 2 steps, \+ 10 %/);
+    expect(yaml).to.match(/max_step: 5\.3 # learned: largest of 2 steps 4\.75, \+ 10 %; first 2026-12-01T08:00:00\.013Z, last 2026-12-01T08:00:00\.036Z/);
+    expect(yaml).to.match(/unit: 1 # learned: 8 requests to 10\.0\.0\.5:502 unit 1; first /);
     expect(yaml).to.match(/# learned: written 3 times by src_10_0_0_10 \(2\), src_10_0_0_11 \(1\); first 2026-12-01T08:00:00\.0\d\dZ/);
     expect(yaml).to.match(/role: src_10_0_0_10 # placeholder/);
   });

@@ -18,6 +18,8 @@ export interface Frame {
 
 /** MBAP length counts the unit id and the PDU; a PDU is at most 253 bytes (App. Protocol v1.1b3, 4.1). */
 const MAX_LENGTH = 254;
+/** How far a stream joined mid-way is searched for its first header before it counts as not Modbus. */
+const MAX_SCAN = 4096;
 const KNOWN_FC = new Set([1, 2, 3, 4, 5, 6, 7, 8, 11, 12, 15, 16, 17, 20, 21, 22, 23, 24, 43]);
 
 export class MbapSplitter {
@@ -28,6 +30,7 @@ export class MbapSplitter {
   resyncs = 0;
   private buf: Buffer = Buffer.alloc(0);
   private resync = false;
+  private scanned = 0;
 
   data(chunk: Buffer, tsUs: number, index: number): void {
     this.bytes += chunk.length;
@@ -35,6 +38,7 @@ export class MbapSplitter {
     this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
     for (;;) {
       if (this.resync && !this.seek()) return;
+      if (this.invalid) return;
       if (this.buf.length < 7) return;
       const pid = this.buf.readUInt16BE(2);
       const len = this.buf.readUInt16BE(4);
@@ -55,26 +59,31 @@ export class MbapSplitter {
     }
   }
 
+  /** Bytes are missing before what comes next (or the capture joined mid-stream): scan for the next header. */
   gap(): void {
     this.buf = Buffer.alloc(0);
-    if (this.frames.length > 0) {
-      this.resync = true;
-      this.resyncs++;
-    }
+    this.resync = true;
+    if (this.frames.length > 0) this.resyncs++;
+  }
+
+  private plausible(i: number): boolean {
+    const len = this.buf.readUInt16BE(i + 4);
+    return this.buf.readUInt16BE(i + 2) === 0 && len >= 2 && len <= MAX_LENGTH && KNOWN_FC.has(this.buf[i + 7]! & 0x7f);
   }
 
   /** Drops bytes until a plausible MBAP header starts the buffer. */
   private seek(): boolean {
     for (let i = 0; i + 8 <= this.buf.length; i++) {
-      const pid = this.buf.readUInt16BE(i + 2);
-      const len = this.buf.readUInt16BE(i + 4);
-      const fc = this.buf[i + 7]! & 0x7f;
-      if (pid === 0 && len >= 2 && len <= MAX_LENGTH && KNOWN_FC.has(fc)) {
-        this.buf = this.buf.subarray(i);
-        this.resync = false;
-        return true;
-      }
+      if (!this.plausible(i)) continue;
+      // Before the first frame (a stream joined mid-way) a header must be followed by the end of the bytes or by another header.
+      const next = i + 6 + this.buf.readUInt16BE(i + 4);
+      if (this.frames.length === 0 && next !== this.buf.length && !(next + 8 <= this.buf.length && this.plausible(next))) continue;
+      this.buf = this.buf.subarray(i);
+      this.resync = false;
+      return true;
     }
+    this.scanned += Math.max(0, this.buf.length - 7);
+    if (this.frames.length === 0 && this.scanned > MAX_SCAN) this.invalid = `no MBAP header in the first ${MAX_SCAN} bytes`;
     if (this.buf.length > 8) this.buf = this.buf.subarray(this.buf.length - 7);
     return false;
   }

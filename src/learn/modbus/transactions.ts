@@ -47,7 +47,11 @@ export function pair(client: Endpoint, server: Endpoint, requests: readonly Fram
     order: [file, f.index, seq] as const,
   }));
   const open = new Map<number, Transaction[]>();
-  for (const t of transactions) open.set(t.tid, [...(open.get(t.tid) ?? []), t]);
+  for (const t of transactions) {
+    const list = open.get(t.tid);
+    if (list) list.push(t);
+    else open.set(t.tid, [t]);
+  }
   let unmatched = 0;
   for (const r of responses) {
     const waiting = open.get(r.tid) ?? [];

@@ -34,7 +34,7 @@ export interface LearnedDevice {
   readonly plcUnit: number;
   /** Requests with unit 0 / 255 at the front go here: the device the capture showed addressed that way (one at most). */
   readonly default: boolean;
-  readonly requests: number;
+  readonly requests: Evidence;
 }
 
 export interface LearnedTag {
@@ -52,7 +52,8 @@ export interface LearnedTag {
   /** Observed numeric values of the writes (numeric types). */
   readonly observed?: { readonly min: number; readonly max: number };
   readonly limits?: { readonly min: number; readonly max: number };
-  readonly step?: { readonly largest: number; readonly steps: number; readonly maxStep: number | undefined };
+  /** Steps are measured where the capture showed the value before a write: their evidence is those writes. */
+  readonly step?: { readonly largest: number; readonly steps: Evidence; readonly maxStep: number | undefined };
   readonly interval?: { readonly shortestMs: number; readonly intervals: number; readonly minIntervalMs: number | undefined };
   /** Actor id -> evidence of its writes of this tag. */
   readonly writers: Map<string, Evidence>;
@@ -136,7 +137,7 @@ function nameDevices(seen: Observations['devices'], names: ReadonlyMap<string, s
     claimed.add(unit);
     const isDefault = !haveDefault && (d.unit === 0 || d.unit === 255);
     haveDefault ||= isDefault;
-    return { id, key: d.key, host: d.server.ip, port: d.server.port, unit, plcUnit: d.unit, default: isDefault, requests: d.requests };
+    return { id, key: d.key, host: d.server.ip, port: d.server.port, unit, plcUnit: d.unit, default: isDefault, requests: { count: d.requests, firstUs: d.firstUs, lastUs: d.lastUs } };
   });
 }
 
@@ -177,25 +178,35 @@ function learnTag(s: Span, device: LearnedDevice, obs: Observations, margin: num
   if (bits || samples.length === 0) return base;
   const value = (words: readonly number[]) => Number(formatValue(type, decodeRegisters(type, wordOrder, words)));
   const values = samples.map((x) => value(x.words));
-  const lo = Math.min(...values);
-  const hi = Math.max(...values);
-  const steps = samples.filter((x) => x.before !== undefined).map((x) => Math.abs(value(x.words) - value(x.before!)));
-  const largest = steps.length ? Math.max(...steps) : 0;
+  const lo = minOf(values);
+  const hi = maxOf(values);
+  const stepped = samples.filter((x) => x.before !== undefined);
+  const steps = stepped.map((x) => Math.abs(value(x.words) - value(x.before!)));
+  const largest = steps.length ? maxOf(steps) : 0;
   const times = samples.map((x) => x.w.tsUs);
   const gaps = times.slice(1).map((t, i) => (t - times[i]!) / 1000);
-  const shortest = gaps.length ? Math.min(...gaps) : undefined;
+  const shortest = gaps.length ? minOf(gaps) : undefined;
   return {
     ...base,
     observed: { min: lo, max: hi },
     limits: widenRange(type, lo, hi, margin),
-    step: steps.length ? { largest: Number(largest.toPrecision(12)), steps: steps.length, maxStep: widenStep(type, Number(largest.toPrecision(12)), margin) } : undefined,
+    step: steps.length ? { largest: Number(largest.toPrecision(12)), steps: evidence(stepped.map((x) => x.w.tsUs))!, maxStep: widenStep(type, Number(largest.toPrecision(12)), margin) } : undefined,
     interval: shortest !== undefined ? { shortestMs: shortest, intervals: gaps.length, minIntervalMs: narrowInterval(shortest, margin) } : undefined,
   };
 }
 
 function evidence(ts: readonly number[]): Evidence | undefined {
   if (ts.length === 0) return undefined;
-  return { count: ts.length, firstUs: Math.min(...ts), lastUs: Math.max(...ts) };
+  return { count: ts.length, firstUs: minOf(ts), lastUs: maxOf(ts) };
+}
+
+/** Math.min/max without spreading: captures hold more values than a call takes arguments. */
+function minOf(xs: readonly number[]): number {
+  return xs.reduce((a, b) => (b < a ? b : a), Infinity);
+}
+
+function maxOf(xs: readonly number[]): number {
+  return xs.reduce((a, b) => (b > a ? b : a), -Infinity);
 }
 
 function note(m: Map<string, Evidence>, key: string, tsUs: number): void {

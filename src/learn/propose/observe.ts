@@ -34,6 +34,8 @@ export interface DeviceObs {
   readonly server: Endpoint;
   readonly unit: number;
   requests: number;
+  firstUs: number;
+  lastUs: number;
 }
 
 export interface Observations {
@@ -54,8 +56,9 @@ export function observe(transactions: readonly Transaction[]): Observations {
   const o: Observations = { writes: [], reads: [], devices: new Map(), rejected: [], blindMasks: 0, otherFunctions: new Map(), unanswered: 0 };
   for (const t of transactions) {
     const device = deviceKey(t);
-    const d = o.devices.get(device) ?? { key: device, server: t.server, unit: t.unit, requests: 0 };
+    const d = o.devices.get(device) ?? { key: device, server: t.server, unit: t.unit, requests: 0, firstUs: t.tsUs, lastUs: t.tsUs };
     d.requests++;
+    d.lastUs = t.tsUs;
     o.devices.set(device, d);
     const r = t.request;
     if (!t.response) o.unanswered++;

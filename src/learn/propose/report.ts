@@ -29,7 +29,7 @@ export function learnReport(c: Candidate, out: string): string {
     '',
     '| device | PLC | unit | requests |',
     '|---|---|---|---|',
-    ...c.devices.map((d) => `| ${d.id} | ${d.host}:${d.port} | ${d.unit} | ${d.requests} |`),
+    ...c.devices.map((d) => `| ${d.id} | ${d.host}:${d.port} | ${d.unit}${d.plcUnit !== d.unit ? ` (PLC ${d.plcUnit})` : ''} | ${d.requests.count} |`),
     '',
     '## Written tags',
     '',

@@ -44,8 +44,9 @@ export function candidateYaml(c: Candidate): string {
   ].join('\n');
   comment(doc, ['defaults', 'unlisted_writes'], ' nothing is allowed that was not seen');
   for (const d of c.devices) {
-    comment(doc, ['devices', d.id, 'unit'], d.plcUnit === d.unit ? ` learned: ${d.requests} requests to ${d.host}:${d.port} unit ${d.unit}` : ' the unit id clients use at the gateway: unique per profile, review');
-    if (d.plcUnit !== d.unit) comment(doc, ['devices', d.id, 'plc_unit'], ` learned: ${d.requests} requests to ${d.host}:${d.port} unit ${d.plcUnit}`);
+    const seen = ` learned: ${d.requests.count} requests to ${d.host}:${d.port} unit ${d.plcUnit}; ${span(d.requests)}`;
+    comment(doc, ['devices', d.id, 'unit'], d.plcUnit === d.unit ? seen : ' the unit id clients use at the gateway: unique per profile, review');
+    if (d.plcUnit !== d.unit) comment(doc, ['devices', d.id, 'plc_unit'], seen);
     if (d.default) comment(doc, ['devices', d.id, 'default'], ` learned: clients addressed it as unit ${d.plcUnit}`);
   }
   for (const t of c.tags) annotateTag(doc, t, pct);
@@ -101,12 +102,14 @@ function annotateTag(doc: Document, t: LearnedTag, pct: string): void {
   keyComment(doc, ['tags'], t.name, lines);
   const at = ['tags', t.name];
   if (t.limits && t.observed && t.writes) {
-    comment(doc, [...at, 'min'], ` learned: lowest written ${plainDecimal(t.observed.min)}, ${pct} % margin; ${span(t.writes)}`);
-    comment(doc, [...at, 'max'], ` learned: highest written ${plainDecimal(t.observed.max)}, ${pct} % margin; ${span(t.writes)}`);
+    comment(doc, [...at, 'min'], ` learned: lowest of ${t.writes.count} writes ${plainDecimal(t.observed.min)}, ${pct} % margin; ${span(t.writes)}`);
+    comment(doc, [...at, 'max'], ` learned: highest of ${t.writes.count} writes ${plainDecimal(t.observed.max)}, ${pct} % margin; ${span(t.writes)}`);
   }
-  if (t.step?.maxStep !== undefined) comment(doc, [...at, 'max_step'], ` learned: largest step ${plainDecimal(t.step.largest)} over ${t.step.steps} steps, + ${pct} %`);
-  if (t.interval?.minIntervalMs !== undefined) {
-    comment(doc, [...at, 'min_interval_ms'], ` learned: shortest interval ${t.interval.shortestMs.toFixed(1)} ms over ${t.interval.intervals} intervals, - ${pct} %`);
+  if (t.step?.maxStep !== undefined) {
+    comment(doc, [...at, 'max_step'], ` learned: largest of ${t.step.steps.count} steps ${plainDecimal(t.step.largest)}, + ${pct} %; ${span(t.step.steps)}`);
+  }
+  if (t.interval?.minIntervalMs !== undefined && t.writes) {
+    comment(doc, [...at, 'min_interval_ms'], ` learned: shortest of ${t.interval.intervals} intervals ${t.interval.shortestMs.toFixed(1)} ms, - ${pct} %; ${span(t.writes)}`);
   }
   if (t.written) {
     comment(doc, [...at, 'write_roles'], ` proposal: the placeholder role of each source that wrote; replace with real roles (e.g. operator, optimizer)`);

@@ -53,7 +53,11 @@ class Direction {
     }
     if (s.payload.length === 0) return;
     this.stats.segments++;
-    if (this.base === undefined) this.base = s.seq;
+    if (this.base === undefined) {
+      // no SYN: the capture joined a running connection, maybe mid-frame
+      this.base = s.seq;
+      this.sink.gap(0);
+    }
     const offset = (s.seq - this.base) | 0;
     const start = s.syn ? 0 : offset;
     this.place({ offset: start, bytes: s.payload, tsUs: s.tsUs, index: s.index });

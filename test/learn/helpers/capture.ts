@@ -9,7 +9,7 @@ export async function captureTraffic(file: string, port: number, script: () => P
   try {
     requests = (await script()).requests;
     // tcpdump writes each packet as it sees it (-U, --immediate-mode); poll the file rather than guess a delay
-    const deadline = Date.now() + 20_000;
+    const deadline = Date.now() + 60_000;
     for (;;) {
       try {
         const t = readTraffic([file]);
@@ -17,7 +17,7 @@ export async function captureTraffic(file: string, port: number, script: () => P
       } catch {
         // not complete yet (no packets, or a half-written record)
       }
-      if (Date.now() > deadline) throw new Error(`${file}: tcpdump did not record ${requests} answered transactions within 20 s`);
+      if (Date.now() > deadline) throw new Error(`${file}: tcpdump did not record ${requests} answered transactions within 60 s`);
       await new Promise((r) => setTimeout(r, 100));
     }
   } finally {

@@ -22,7 +22,7 @@ export async function startTcpdump(file: string, filter: string, opts: { pcapng?
   let stderr = '';
   const exited = new Promise<number | null>((resolve) => proc.on('close', (code) => resolve(code)));
   const started = await new Promise<boolean>((resolve) => {
-    const timer = setTimeout(() => resolve(false), 20_000);
+    const timer = setTimeout(() => resolve(false), 60_000);
     proc.on('error', (err) => {
       stderr += err.message;
       clearTimeout(timer);
