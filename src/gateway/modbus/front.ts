@@ -40,6 +40,8 @@ export class ModbusFront implements Front {
   private readonly exceptions: ModbusExceptionConfig;
   private readonly sockets = new Set<Socket>();
   private readonly perSource = new Map<string, number>();
+  /** Connections refused over the cap, per source, since its last warning (one warning a minute per source). */
+  private readonly overCap = new Map<string, { refused: number; warnedAt: number }>();
   private readonly outcomes = new Set<Promise<void>>();
   private server: Server | undefined;
   private requests: ModbusRequests | undefined;
@@ -114,7 +116,14 @@ export class ModbusFront implements Front {
     const cap = this.o.maxConnectionsPerSource ?? this.o.profile.modbusFront.maxConnectionsPerSource;
     const open = this.perSource.get(remote) ?? 0;
     if (open >= cap) {
-      this.o.log.warn({ source, open, cap }, `modbus connection refused: ${remote} already holds ${open} connections (cap ${cap})`);
+      const o = this.overCap.get(remote) ?? { refused: 0, warnedAt: 0 };
+      o.refused++;
+      if (Date.now() - o.warnedAt >= 60_000) {
+        this.o.log.warn({ source, open, cap, refused: o.refused }, `modbus connection refused: ${remote} already holds ${open} connections (cap ${cap}); ${o.refused} refused since the last warning`);
+        o.refused = 0;
+        o.warnedAt = Date.now();
+      }
+      this.overCap.set(remote, o);
       socket.destroy();
       return;
     }
