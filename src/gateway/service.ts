@@ -71,7 +71,11 @@ export interface GatewayService {
 async function checkLedgerAtOpen(ledger: Ledger, o: GatewayServiceOptions): Promise<void> {
   let check: OpenCheck;
   try {
-    check = await checkSinceCosigned(ledger, receiptKeyLookup(o.trust));
+    // The trust store's key by kid; this gateway's own receipts verify with its own key even when
+    // the trust store does not list it (the CLI refuses that at start; in-process callers may not).
+    const fromTrust = receiptKeyLookup(o.trust);
+    const own = { publicKey: o.signer.publicKey };
+    check = await checkSinceCosigned(ledger, (gw, kid) => fromTrust(gw, kid) ?? (gw === o.profile.gateway.id && (kid === undefined || kid === o.signer.keyId) ? own : undefined));
   } catch (err) {
     await ledger.close();
     throw err;
