@@ -29,6 +29,9 @@ export interface Client {
 }
 
 export class ModbusRequests {
+  /** Reads to a unit id no device has: logged once a minute per source address and unit. */
+  private readonly unknownUnitReads = new Map<string, { count: number; loggedAt: number }>();
+
   constructor(
     private readonly gate: Gate,
     private readonly router: UnitRouter,
@@ -53,7 +56,7 @@ export class ModbusRequests {
       if (!route) {
         const why = frame.unit === 0 || frame.unit === 0xff ? `unit ${frame.unit} addresses the default device and the profile marks none` : `no device has unit ${frame.unit}`;
         if (c.kind === 'write') await this.refuse(client, `unit ${frame.unit} ${c.write.table} ${c.write.start}`, c.write.values.join(','), 'unknown_unit', why);
-        else this.log.warn({ source: client.source, unit: frame.unit, fc }, `modbus read refused: ${why}`);
+        else this.noteUnknownUnitRead(client, frame.unit, fc, why);
         return fail('unknown_unit');
       }
       if (c.kind === 'read') return encodeFrame(frame.tid, frame.unit, await route.link.request(frame.pdu));
@@ -151,6 +154,18 @@ export class ModbusRequests {
     const answer = await route.link.request(pdu);
     if ((answer[0]! & 0x80) !== 0) throw new PlcUnavailable(`device ${route.device.id} answered exception ${answer[1]} reading ${address}`);
     return answer.subarray(2);
+  }
+
+  private noteUnknownUnitRead(client: Client, unit: number, fc: number, why: string): void {
+    const key = `${client.source.replace(/:\d+$/, '')} ${unit}`;
+    const n = this.unknownUnitReads.get(key) ?? { count: 0, loggedAt: 0 };
+    n.count++;
+    if (Date.now() - n.loggedAt >= 60_000) {
+      this.log.warn({ source: client.source, unit, fc, reads: n.count }, `modbus read refused: ${why} (${n.count} such reads from this source since the last line)`);
+      n.count = 0;
+      n.loggedAt = Date.now();
+    }
+    this.unknownUnitReads.set(key, n);
   }
 
   /** A byte stream that is not MBAP (the connection is closed): recorded like any refusal. */
