@@ -15,7 +15,7 @@ import type { TrafficSummary } from '../traffic.js';
 import { judge, plausible, type Judgement } from './judge.js';
 import { layout, type Span } from './layout.js';
 import { narrowInterval, widenRange, widenStep } from './margins.js';
-import { observe, type Observations, type WriteObs } from './observe.js';
+import { observe, type Observations, type ReadObs, type WriteObs } from './observe.js';
 
 export interface Evidence {
   count: number;
@@ -97,7 +97,8 @@ export function propose(transactions: readonly Transaction[], summary: TrafficSu
   const byKey = new Map(devices.map((d) => [d.key, d]));
   const { spans, partial } = layout(obs.writes, obs.reads, (s, samples) => s.width !== 4 || plausible(4, samples));
   const actors = new Map<string, LearnedActor>();
-  const tags = spans.map((s) => learnTag(s, byKey.get(s.device)!, obs, o.margin, actors));
+  const index = indexObs(obs);
+  const tags = spans.map((s) => learnTag(s, byKey.get(s.device)!, index, o.margin, actors));
   return {
     gatewayId: o.gatewayId,
     site: o.site,
@@ -141,13 +142,33 @@ function nameDevices(seen: Observations['devices'], names: ReadonlyMap<string, s
   });
 }
 
-function learnTag(s: Span, device: LearnedDevice, obs: Observations, margin: number, actors: Map<string, LearnedActor>): LearnedTag {
+interface ObsIndex {
+  readonly writes: Map<string, WriteObs[]>;
+  readonly reads: Map<string, ReadObs[]>;
+}
+
+/** Writes and reads by "device/table", so each tag looks only at its own table. */
+function indexObs(obs: Observations): ObsIndex {
+  const group = <T extends { device: string; table: string }>(xs: readonly T[]) => {
+    const m = new Map<string, T[]>();
+    for (const x of xs) {
+      const k = `${x.device}/${x.table}`;
+      const list = m.get(k);
+      if (list) list.push(x);
+      else m.set(k, [x]);
+    }
+    return m;
+  };
+  return { writes: group(obs.writes), reads: group(obs.reads) };
+}
+
+function learnTag(s: Span, device: LearnedDevice, index: ObsIndex, margin: number, actors: Map<string, LearnedActor>): LearnedTag {
   const name = `${device.id}.${PREFIX[s.table]}${s.start}`;
   const bits = s.table === 'coil' || s.table === 'discrete';
-  const covering = obs.writes.filter((w) => w.device === s.device && w.table === s.table && w.start <= s.start && w.start + w.values.length >= s.start + s.width);
+  const covering = (index.writes.get(`${s.device}/${s.table}`) ?? []).filter((w) => w.start <= s.start && w.start + w.values.length >= s.start + s.width);
   const samples = covering.map((w) => ({ w, words: w.values.slice(s.start - w.start, s.start - w.start + s.width), before: w.before?.slice(s.start - w.start, s.start - w.start + s.width) }));
-  const readSamples = obs.reads
-    .filter((r) => r.device === s.device && r.table === s.table && r.start <= s.start && r.start + r.values.length >= s.start + s.width)
+  const readSamples = (index.reads.get(`${s.device}/${s.table}`) ?? [])
+    .filter((r) => r.start <= s.start && r.start + r.values.length >= s.start + s.width)
     .map((r) => ({ tsUs: r.tsUs, words: r.values.slice(s.start - r.start, s.start - r.start + s.width) }));
   const judgement = bits ? undefined : judge(s.width, [...samples.map((x) => x.words), ...readSamples.map((x) => x.words)]);
   const type: TagType = bits ? 'bool' : judgement!.type;

@@ -109,7 +109,7 @@ function replayOne(
   const mapped = mapWrite(profile, device.value, r.table, written.start, written.values);
   if (!mapped.ok) return refused('unknown_tag', mapped.reason);
   const tags = mapped.value.map((w) => ({ tag: w.tag.name, value: w.value }));
-  const actor = [...profile.actors.values()].find((a) => a.modbusSources.includes(t.client.ip));
+  const actor = devices.actorAt(t.client.ip);
   if (!actor) return refused('unknown_actor', `source ${t.client.ip} is not identified as a profile actor`, tags);
   const nowMs = t.tsUs / 1000;
   let approval = false;

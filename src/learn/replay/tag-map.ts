@@ -5,7 +5,7 @@
  * own unit); a write must cover whole tags of that device, or it is refused
  * whole as unknown_tag.
  */
-import type { ModbusDevice, Profile, TagPolicy } from '../../policy/types.js';
+import type { ActorPolicy, ModbusDevice, Profile, TagPolicy } from '../../policy/types.js';
 import { formatValue } from '../../policy/values.js';
 import { decodeRegisters } from '../../policy/registers.js';
 import { endpointKey, type Endpoint } from '../tcp/reassembly.js';
@@ -14,15 +14,22 @@ export type Resolved<T> = { readonly ok: true; readonly value: T } | { readonly 
 
 export class DeviceResolver {
   private readonly byEndpoint = new Map<string, ModbusDevice[]>();
+  private readonly actors = new Map<string, ActorPolicy>();
 
   /** overrides: device id -> the "HOST:PORT" the capture shows it at (from --device NAME=HOST:PORT). */
   constructor(profile: Profile, overrides: ReadonlyMap<string, string> = new Map()) {
+    for (const a of profile.actors.values()) for (const ip of a.modbusSources) this.actors.set(ip, a);
     for (const [id] of overrides) if (!profile.devices.has(id)) throw new Error(`--device ${id}: no device '${id}' in profile ${profile.source}`);
     for (const d of profile.devices.values()) {
       if (d.protocol !== 'modbus') continue;
       const at = overrides.get(d.id) ?? endpointKey({ ip: d.host, port: d.port });
       this.byEndpoint.set(at, [...(this.byEndpoint.get(at) ?? []), d]);
     }
+  }
+
+  /** The actor a Modbus source address identifies, as the gateway's front does. */
+  actorAt(ip: string): ActorPolicy | undefined {
+    return this.actors.get(ip);
   }
 
   resolve(server: Endpoint, unit: number): Resolved<ModbusDevice> {
@@ -44,7 +51,7 @@ export interface TagWrite {
 }
 
 export function mapWrite(profile: Profile, device: ModbusDevice, table: 'coil' | 'holding', start: number, values: readonly number[]): Resolved<TagWrite[]> {
-  const tags = [...profile.tags.values()].filter((t) => t.device === device.id && t.modbus?.table === table);
+  const tags = tagsOf(profile, device.id, table);
   const end = start + values.length;
   const writes: TagWrite[] = [];
   let addr = start;
@@ -69,4 +76,21 @@ export function valueOf(tag: TagPolicy, words: readonly number[]): string | unde
   if (tag.type === 'bool') return formatValue('bool', words[0] === 1);
   const n = decodeRegisters(tag.type, tag.modbus!.wordOrder, words);
   return Number.isFinite(n) ? formatValue(tag.type, n) : undefined;
+}
+
+const byTable = new WeakMap<Profile, Map<string, TagPolicy[]>>();
+
+/** The profile's tags of one device and table, indexed once per profile. */
+function tagsOf(profile: Profile, device: string, table: 'coil' | 'holding'): readonly TagPolicy[] {
+  let index = byTable.get(profile);
+  if (!index) {
+    index = new Map();
+    for (const t of profile.tags.values()) {
+      if (!t.modbus) continue;
+      const k = `${t.device}/${t.modbus.table}`;
+      index.set(k, [...(index.get(k) ?? []), t]);
+    }
+    byTable.set(profile, index);
+  }
+  return index.get(`${device}/${table}`) ?? [];
 }
