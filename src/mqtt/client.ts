@@ -109,6 +109,7 @@ function createClient(url: string, opts: ConnectOptions): { client: MqttClient; 
   let lostAt = 0;
   let lastProblem = '';
   let since = 0;
+  let quickDrops = 0;
   // First listener on 'connect', so the socket is fast before anyone publishes.
   client.on('connect', () => {
     if (!setNoDelay(client)) log('warn', 'mqtt: could not set TCP no-delay (not a socket stream)', { url, clientId });
@@ -134,6 +135,22 @@ function createClient(url: string, opts: ConnectOptions): { client: MqttClient; 
     } else log('debug', 'mqtt client error', { url, clientId, err: err.message });
   });
   client.on('reconnect', () => log('debug', 'mqtt reconnecting', { url, clientId, periodMs: client.options.reconnectPeriod }));
+  // Dropped right after being accepted, again and again: MQTT 3.1.1 answers a publish the ACL refuses by
+  // closing the connection (MQTT-3.3.5-2), so this is the sign of a broker that refuses this user's topics.
+  let acceptedAt = 0;
+  client.on('packetreceive', (packet) => {
+    if (packet.cmd === 'connack' && (packet as { returnCode?: number }).returnCode === 0) acceptedAt = Date.now();
+  });
+  client.on('close', () => {
+    if (acceptedAt === 0) return;
+    const lived = Date.now() - acceptedAt;
+    acceptedAt = 0;
+    if (lived > 10_000) quickDrops = 0;
+    else if (lived < 2000 && ++quickDrops === 3) {
+      lastProblem = `MQTT broker ${url} closes the connection of user '${opts.username}' right after accepting it: its ACL probably refuses this user's topics (check the broker's users and ACL file)`;
+      log('error', lastProblem, { url, clientId });
+    }
+  });
   client.on('offline', () => {
     if (wasConnected && lostAt === 0) {
       lostAt = Date.now();
