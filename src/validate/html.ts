@@ -85,7 +85,7 @@ ${matrix}
 <tr><th>Policy hash</th><td class="mono">${esc(inst.profile.policyHash)}</td></tr>
 <tr><th>Software</th><td>${esc(inst.software.name)} ${esc(inst.software.version)}, Node.js ${esc(inst.software.node)}; manifest digest <span class="mono">${esc(inst.software.manifestDigest ?? 'none')}</span></td></tr>
 <tr><th>Ledger head</th><td>${inst.ledger.count} receipts, seq ${inst.ledger.headSeq}, <span class="mono">${esc(inst.ledger.head)}</span></td></tr>
-<tr><th>Checkpoint</th><td>${cp ? `seq ${cp.seq}, size ${cp.size}, root <span class="mono">${esc(cp.root)}</span>` : 'none yet'}</td></tr>
+<tr><th>Checkpoint</th><td>${cp ? `seq ${cp.seq}, size ${cp.size}, root <span class="mono">${esc(cp.root)}</span>; ${cp.cosigned === null ? 'upstream copy not on this host' : cp.cosigned ? 'cosigned by the upstream' : 'not yet cosigned by the upstream'}` : 'none yet'}</td></tr>
 <tr><th>Addresses</th><td class="mono">${Object.entries(inst.addresses).map(([k, v]) => `${esc(k)} ${esc(v)}`).join('<br>')}</td></tr>
 </table>
 <table id="keys"><caption>Keys (trust store)</caption><tr><th>name</th><th>role</th><th>key id</th></tr>${keys}</table>

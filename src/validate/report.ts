@@ -21,7 +21,7 @@ export interface Installation {
   readonly profile: { readonly path: string; readonly policyHash: string };
   readonly keys: readonly { readonly name: string; readonly role: string; readonly kid: string }[];
   readonly software: { readonly name: string; readonly version: string; readonly node: string; readonly manifestDigest: string | null };
-  readonly ledger: { readonly count: number; readonly headSeq: number; readonly head: string; readonly checkpoint: { readonly seq: number; readonly size: number; readonly root: string } | null };
+  readonly ledger: { readonly count: number; readonly headSeq: number; readonly head: string; readonly checkpoint: { readonly seq: number; readonly size: number; readonly root: string; readonly cosigned: boolean | null } | null };
   readonly addresses: Readonly<Record<string, string>>;
 }
 

@@ -10,6 +10,8 @@ import { clauseResult, REPORT_FORMAT, summarize, type Report } from './report.js
 import { NotRun, type Check, type CheckOutcome, type CheckRecord, type ReceiptRef } from './types.js';
 
 export async function runSuite(ctx: ValidateContext, suite: readonly Check[]): Promise<Report> {
+  // Receipts after this seq are the run's own (OQ-11 reads it).
+  ctx.shared.set('startSeq', await ctx.headSeq().catch(() => undefined));
   const records: (Omit<CheckRecord, 'receipts'> & { seqs: readonly number[] })[] = [];
   for (const check of suite) {
     const startedAt = new Date().toISOString();

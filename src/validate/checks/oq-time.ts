@@ -16,7 +16,8 @@ export const oqTime: Check = {
     const clockOk = Math.abs(offset) <= skewMs + 1000 + clock.rttMs;
     const runStart = Date.parse(ctx.o.startedAt);
     const now = Date.now();
-    const ours = (await ctx.receipts()).filter((r) => r.ts >= runStart - skewMs);
+    const startSeq = ctx.shared.get('startSeq') as number | undefined;
+    const ours = (await ctx.receipts()).filter((r) => (startSeq !== undefined ? r.seq > startSeq : r.ts >= runStart - skewMs));
     const outside = ours.filter((r) => r.ts > now + skewMs);
     let ordered = true;
     for (let i = 1; i < ours.length; i++) if ((ours[i] as { ts: number }).ts < (ours[i - 1] as { ts: number }).ts) ordered = false;
