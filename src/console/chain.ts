@@ -4,7 +4,8 @@
  * (the folder is locked by the gateway), and a running check of every new
  * receipt against the one before it with the pure checkReceipt.
  */
-import { checkReceipt, verifyRecords, type Ledger, type PrevLink, type Receipt, type RecordSource } from '../ledger/index.js';
+import { toHex } from '../crypto/encoding.js';
+import { checkLink, checkReceipt, checkReceiptShape, receiptHash, verifyRecords, type Ledger, type PrevLink, type Receipt, type ReceiptProblem, type RecordSource } from '../ledger/index.js';
 import { keyWindowProblem } from '../ledger/verify-key.js';
 import { receiptKeyLookup } from '../tao/receipt-keys.js';
 import type { TrustStore } from '../tao/truststore.js';
@@ -45,8 +46,33 @@ export function openLedgerRecords(ledger: Ledger): RecordSource {
   };
 }
 
+/** Most seals of own appends remembered while the running check catches up (beyond: full checks). */
+const OWN_SEALS_MAX = 65_536;
+
+/**
+ * A receipt whose hash and signature are byte for byte the ones this process
+ * sealed: its signature holds by construction, so only shape, link and the
+ * hash over the stored fields are checked (the hash binds the stored fields
+ * to the signed hash).
+ */
+function checkOwnReceipt(r: Receipt, prev: PrevLink | null): ReceiptProblem | null {
+  const shape = checkReceiptShape(r);
+  if (shape) return { reason: 'malformed', detail: shape };
+  const link = checkLink(r, prev);
+  if (link) return link;
+  let computed: string;
+  try {
+    computed = toHex(receiptHash(r));
+  } catch (err) {
+    return { reason: 'malformed', detail: `body is not canonical JSON: ${(err as Error).message}` };
+  }
+  return computed === r.hash ? null : { reason: 'hash mismatch', detail: `stored hash ${r.hash}, computed ${computed}` };
+}
+
 export class ChainHealth {
   private last: VerifyResult | undefined;
+  /** `hash.sig` of receipts this process appended (Ledger.onAppend), until the running check reads them back. */
+  private readonly ownSeals = new Set<string>();
   private running: Promise<VerifyResult> | undefined;
   private prev: PrevLink | null = null;
   private problem: string | undefined;
@@ -81,6 +107,16 @@ export class ChainHealth {
     return this.running;
   }
 
+  /**
+   * Remembers the seals of receipts this process just appended and signed.
+   * When the running check reads them back from the ledger it skips only the
+   * signature verify (~0.1 ms each, the gateway's largest CPU cost per write
+   * when it was done for every receipt), and still checks shape, link and hash.
+   */
+  rememberOwn(receipts: readonly Receipt[]): void {
+    for (const r of receipts) if (this.ownSeals.size < OWN_SEALS_MAX) this.ownSeals.add(`${r.hash}.${r.sig}`);
+  }
+
   /** Checks receipts as they arrive, each against the one before. */
   checkNew(ledger: Ledger, receipts: readonly Receipt[]): void {
     if (ledger !== this.ledgerSeen) {
@@ -95,7 +131,8 @@ export class ChainHealth {
         this.prev = { seq: r.seq - 1, hash: r.prev };
       } else if (this.prev && r.seq <= this.prev.seq) continue;
       const key = this.keyFor(r.gateway, r.kid);
-      const problem = key ? checkReceipt(r, this.prev, key.publicKey) : { reason: 'bad signature', detail: `no key ${r.kid ?? ''} for gateway ${r.gateway}` };
+      const own = this.ownSeals.delete(`${r.hash}.${r.sig}`);
+      const problem = key ? (own ? checkOwnReceipt(r, this.prev) : checkReceipt(r, this.prev, key.publicKey)) : { reason: 'bad signature', detail: `no key ${r.kid ?? ''} for gateway ${r.gateway}` };
       if (problem) {
         this.problem = `seq ${r.seq}: ${problem.reason}: ${problem.detail}`;
         return;

@@ -22,7 +22,7 @@ import { ApprovalFeed, type ConsoleLogger } from './approvals.js';
 import { BodyError, readJsonBody } from './body.js';
 import { ChainHealth } from './chain.js';
 import { EventHub, type ConsoleEvent } from './events.js';
-import type { Receipt } from '../ledger/index.js';
+import type { Ledger, Receipt } from '../ledger/index.js';
 import { receiptPagesAfter, receiptRow, type ReceiptRow } from './receipts.js';
 import type { ConsoleSources } from './sources.js';
 import { SECURITY_HEADERS, serveStatic } from './static.js';
@@ -55,8 +55,16 @@ export function startConsole(sources: ConsoleSources, o: ConsoleOptions = {}): A
   // New receipts: poll the in-memory head (cheap), read what is new, check it, push it.
   let lastSeq = -1;
   let busy = false;
+  // Receipts this process appends are remembered, so that reading them back skips only their signature verify.
+  let listened: Ledger | undefined;
+  let unlisten: (() => void) | undefined;
   const poll = async () => {
     const ledger = ledgerOf();
+    if (ledger && ledger !== listened) {
+      unlisten?.();
+      listened = ledger;
+      unlisten = ledger.onAppend((rs) => chain.rememberOwn(rs));
+    }
     if (busy || !ledger || ledger.head.seq <= lastSeq) return;
     // The first look starts at the newest RECENT (the full verify at start covers what is before).
     if (lastSeq === -1) lastSeq = Math.max(-1, ledger.head.seq - RECENT);
@@ -160,6 +168,7 @@ export function startConsole(sources: ConsoleSources, o: ConsoleOptions = {}): A
     routes: [api, files],
     close() {
       clearInterval(poller);
+      unlisten?.();
       approvals.close();
       trend.close();
       hub.close();
