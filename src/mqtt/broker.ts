@@ -5,7 +5,7 @@
  */
 import type { EventEmitter } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
-import { createServer as createTlsServer } from 'node:tls';
+import { createServer as createTlsServer, TLSSocket } from 'node:tls';
 // aedes is imported when a broker starts: the gateway and the CLI clients load this module but never run a broker.
 import type { Aedes, AuthenticateError, Client, ConnectPacket } from 'aedes';
 import { dummyPasswordHash, parseUsersFile, verifyPassword, type UserEntry, type UsersFile } from './credentials.js';
@@ -63,6 +63,8 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
   const users = new Map<string, UserEntry>(parseUsersFile(options.users).users.map((u) => [u.username, u]));
   const authed = new WeakMap<Client, AclUser>();
   const connects = new WeakMap<Client, ConnectPacket>();
+  /** The accepted socket behind each guarded stream aedes sees (for the client certificate). */
+  const sockets_ = new WeakMap<object, Socket>();
   const who = (client: Client | null) => ({ clientId: client?.id, user: client ? authed.get(client)?.username : undefined });
 
   const { Aedes } = await import('aedes');
@@ -75,11 +77,15 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
     },
     authenticate(client, username, password, done) {
       const packet = connects.get(client);
-      authenticate(username, password, packet).then(
+      const socket = sockets_.get(client.conn);
+      // With client certificates required (--tls-ca), the certificate's CN must be the username: a
+      // stolen password alone does not log in (Mosquitto: use_identity_as_username).
+      const cn = options.tls?.ca && socket instanceof TLSSocket ? String(socket.getPeerCertificate().subject?.CN ?? '') : undefined;
+      authenticate(username, password, packet, cn).then(
         (result) => {
           if (typeof result === 'string') {
             log('warn', 'mqtt connection refused', { clientId: packet?.clientId, username, reason: result });
-            const rc = result === 'client id not allowed' ? RC_IDENTIFIER_REJECTED : result === 'will topic not allowed' || result === 'anonymous' ? RC_NOT_AUTHORIZED : RC_BAD_USERNAME_OR_PASSWORD;
+            const rc = result === 'client id not allowed' ? RC_IDENTIFIER_REJECTED : result === 'will topic not allowed' || result === 'anonymous' || result === 'certificate is not this user' ? RC_NOT_AUTHORIZED : RC_BAD_USERNAME_OR_PASSWORD;
             return done(authError(rc, result), false);
           }
           authed.set(client, result);
@@ -117,12 +123,13 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
     },
   });
 
-  async function authenticate(username: string | undefined, password: Buffer | undefined, packet: ConnectPacket | undefined): Promise<AclUser | string> {
+  async function authenticate(username: string | undefined, password: Buffer | undefined, packet: ConnectPacket | undefined, cn: string | undefined): Promise<AclUser | string> {
     if (username === undefined || username === '' || password === undefined) return 'anonymous';
     const user = isSegment(username) ? users.get(username) : undefined;
     // verify against a dummy hash for unknown users: same cost, no username oracle
     const ok = await verifyPassword(password, user?.passwordHash ?? dummyPasswordHash());
     if (!user || !ok) return 'bad username or password';
+    if (cn !== undefined && cn !== username) return 'certificate is not this user';
     if (!clientIdAllowed(packet?.clientId ?? '', username)) return 'client id not allowed';
     const will = packet?.will;
     if (will && (!mayPublish(user, will.topic) || (will.retain && !mayRetain(user, will.topic)))) return 'will topic not allowed';
@@ -145,6 +152,7 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
     const guarded = guardSocket(socket, opts.maxPacketBytes, (reason) =>
       log('warn', 'mqtt connection cut: bad framing', { remote: `${socket.remoteAddress}:${socket.remotePort}`, reason }),
     );
+    sockets_.set(guarded, socket);
     aedes.handle(guarded);
   };
   const server: Server = tls

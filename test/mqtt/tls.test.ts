@@ -91,6 +91,12 @@ describe('control-plane TLS', function () {
       expect(await got).to.equal('hello over TLS');
     });
 
+    it('when a certificate logs in as another user (even with that user`s password) it is refused: the CN is the user', async () => {
+      const err = await connectMqtt(broker.url, { username: 'governance', password: secret('governance'), tls: loadTls(files('operator')), initialTimeoutMs: 60_000 }).catch((e: Error) => e);
+      expect(err).to.be.instanceOf(Error);
+      expect((err as Error).message).to.match(/refused user 'governance'.*not authorized/);
+    });
+
     it('when a client has no client certificate it fails at once with a TLS reason, not after the connect timeout', async () => {
       const err = await connectMqtt(broker.url, { username: 'operator', password: secret('operator'), tls: loadTls({ ca: tlsPaths(keys).ca }), initialTimeoutMs: 60_000 }).catch((e: Error) => e);
       expect(err).to.be.instanceOf(Error);

@@ -1,8 +1,8 @@
 /**
  * Issue 12, "done when": bad configuration gets a clear error naming the
  * file, from the real CLI, and no front ever listens (so no write can be
- * forwarded): an unreadable CA, a file that is not a certificate, TLS files
- * with a plain URL, and a broker whose ACL refuses the gateway.
+ * forwarded): an unreadable CA, files that are not certificates, and a
+ * broker whose ACL refuses the gateway (it stays up, not ready, and says why).
  */
 import { expect } from 'chai';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
