@@ -4,6 +4,7 @@
  * actors by source address.
  */
 import ModbusSerial from 'modbus-serial';
+import { decodeRegisters, encodeRegisters, registerCount } from '../policy/registers.js';
 import type { TagPolicy } from '../policy/types.js';
 
 // modbus-serial is CommonJS whose module.exports is the client class; its typings say `export default`.
@@ -40,9 +41,9 @@ export class ModbusMaster {
   async read(tag: TagPolicy): Promise<number> {
     const b = binding(tag);
     if (b.table === 'coil') return (await this.client.readCoils(b.address, 1)).data[0] ? 1 : 0;
-    const words = tag.type === 'float32' || tag.type === 'int32' || tag.type === 'uint32' ? 2 : 1;
+    const words = registerCount(tag.type);
     const regs = b.table === 'input' ? await this.client.readInputRegisters(b.address, words) : await this.client.readHoldingRegisters(b.address, words);
-    return decode(tag, regs.data);
+    return decodeRegisters(tag.type, b.wordOrder, regs.data);
   }
 
   /** Writes a tag (FC 16 for registers, FC 5 for a coil) and says whether the device accepted it. */
@@ -50,7 +51,7 @@ export class ModbusMaster {
     const b = binding(tag);
     try {
       if (b.table === 'coil') await this.client.writeCoil(b.address, value !== 0);
-      else await this.client.writeRegisters(b.address, encode(tag, value));
+      else await this.client.writeRegisters(b.address, encodeRegisters(tag.type, b.wordOrder, value));
       return { ok: true };
     } catch (err) {
       const e = err as { modbusCode?: number; message?: string };
@@ -63,37 +64,7 @@ export class ModbusMaster {
   }
 }
 
-function binding(tag: TagPolicy): { table: string; address: number } {
+function binding(tag: TagPolicy): NonNullable<TagPolicy['modbus']> {
   if (!tag.modbus) throw new Error(`${tag.name} is not a Modbus tag`);
-  if (tag.modbus.registers > 1 && tag.modbus.wordOrder !== 'ABCD') throw new Error(`${tag.name}: word order ${tag.modbus.wordOrder} is not supported by the validation master (ABCD only)`);
-  return { table: tag.modbus.table, address: tag.modbus.address };
-}
-
-function decode(tag: TagPolicy, words: readonly number[]): number {
-  const buf = Buffer.alloc(words.length * 2);
-  words.forEach((w, i) => buf.writeUInt16BE(w, i * 2));
-  switch (tag.type) {
-    case 'float32':
-      return buf.readFloatBE(0);
-    case 'int16':
-      return buf.readInt16BE(0);
-    case 'int32':
-      return buf.readInt32BE(0);
-    case 'uint32':
-      return buf.readUInt32BE(0);
-    default:
-      return buf.readUInt16BE(0);
-  }
-}
-
-function encode(tag: TagPolicy, value: number): number[] {
-  const buf = Buffer.alloc(tag.type === 'float32' || tag.type === 'int32' || tag.type === 'uint32' ? 4 : 2);
-  if (tag.type === 'float32') buf.writeFloatBE(value, 0);
-  else if (tag.type === 'int16') buf.writeInt16BE(value, 0);
-  else if (tag.type === 'int32') buf.writeInt32BE(value, 0);
-  else if (tag.type === 'uint32') buf.writeUInt32BE(value, 0);
-  else buf.writeUInt16BE(value, 0);
-  const words: number[] = [];
-  for (let i = 0; i < buf.length; i += 2) words.push(buf.readUInt16BE(i));
-  return words;
+  return tag.modbus;
 }
