@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { DataType, Variant } from 'node-opcua';
 import { startOpcuaSim, type OpcuaSim } from '../../simulators/opcua/index.js';
 import { ensureClientCertificate, OpcuaPlcSession, PlcUnavailable } from '../../src/devices/opcua/index.js';
+import { addTrustedCertificate } from '../../src/devices/opcua/pki-folder.js';
 import { DEMO_PROFILE } from '../../src/cli/profile-source.js';
 import { loadProfile } from '../../src/policy/index.js';
 import type { OpcuaDevice } from '../../src/policy/types.js';
@@ -100,5 +101,25 @@ describe('OPC UA: a PLC certificate the gateway does not trust', function () {
     const undo = await runCli(['pki', 'reject', rejected[0]!.thumbprint, '--pki', pki, '--json'], { timeoutMs: 60_000 });
     expect(undo.code, undo.stderr).to.equal(0);
     expect((JSON.parse(undo.stdout) as { state: string }).state).to.equal('rejected');
+  });
+
+  it('when the PLC does not trust the gateway the link stays down and the line names the client certificate to give the PLC', async () => {
+    const pki = join(dir, 'plc-client');
+    const other = await startOpcuaSim({ port: 0, pkiDir: join(dir, 'plc-2'), security: { users: { gateway: 'plc-pass' } } });
+    addTrustedCertificate(pki, other.certificateFile); // the gateway trusts this PLC; the PLC does not know the gateway
+    const profile = loadProfile(DEMO_PROFILE);
+    const device: OpcuaDevice = { ...(profile.devices.get('reactor') as OpcuaDevice), endpoint: other.endpoint, identity: { kind: 'user', user: 'gateway', passwordFile: 'reactor.secret' } };
+    const seen: string[] = [];
+    const s2 = new OpcuaPlcSession({ device, tags: [], pkiDir: pki, keysDir: dir, log: { ...log, error: (_o: object, msg = '') => seen.push(msg) }, onValue: () => {}, onLost: () => {}, retry: { initialMs: 100, maxMs: 500 } });
+    try {
+      await s2.start(200);
+      await eventually(() => (s2.health().detail.includes('refused the gateway certificate') ? true : undefined), 60_000, 'the PLC-side refusal');
+      expect(s2.isUp()).to.equal(false);
+      expect(seen.some((m) => m.includes(join(pki, 'own', 'certs', 'client_certificate.pem')) && m.includes("PLC's trust list")), seen.join('\n')).to.equal(true);
+      expect(other.writes()).to.have.length(0);
+    } finally {
+      await s2.close();
+      await other.close();
+    }
   });
 });

@@ -30,8 +30,14 @@ export interface ConnectFailure {
 
 export function describeConnectFailure(err: Error, device: OpcuaDevice, pkiDir: string): ConnectFailure {
   const text = err.message ?? String(err);
-  if (/BadCertificateUntrusted|certificate verification failed|BadCertificate/i.test(text)) {
+  // node-opcua's own check of the PLC's certificate against PKI/trusted ("server Certificate verification failed ...")
+  if (/server certificate verification failed/i.test(text)) {
     return { short: 'PLC certificate not trusted', message: untrustedPlcMessage(device, pkiDir), untrusted: true };
+  }
+  // the PLC closed the secure channel: usually it does not (yet) trust the gateway's client certificate
+  if (/rejected by server: BadSecurityChecksFailed|BadCertificateUntrusted/i.test(text)) {
+    const own = join(pkiDir, 'own', 'certs', 'client_certificate.pem');
+    return { short: 'PLC refused the gateway certificate (BadSecurityChecksFailed)', message: `PLC ${device.id} (${device.endpoint}) refused the secure channel (BadSecurityChecksFailed): put the gateway's client certificate ${own} into the PLC's trust list`, untrusted: true };
   }
   if (/BadUserAccessDenied|BadIdentityToken|BadUserSignatureInvalid/i.test(text)) {
     const who = device.identity.kind === 'certificate' ? 'its user certificate' : device.identity.kind === 'user' ? `user ${device.identity.user}` : 'an anonymous session';
