@@ -1,8 +1,8 @@
 /**
  * Issue 12, "done when": bad configuration gets a clear error naming the
- * file, from the real CLI, and no front ever listens (so no write can be
- * forwarded): an unreadable CA, files that are not certificates, and a
- * broker whose ACL refuses the gateway (it stays up, not ready, and says why).
+ * file, from the real CLI. A bad TLS file stops the part before any front
+ * listens (so no write can be forwarded); a broker whose ACL refuses the
+ * gateway leaves it up but not ready (writes refused), saying why.
  */
 import { expect } from 'chai';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
