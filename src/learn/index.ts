@@ -3,6 +3,7 @@ export { readCaptureFile, parseCapture } from './capture/read.js';
 export type { CaptureFile, RawPacket } from './capture/types.js';
 export { readTraffic, MODBUS_TCP_PORT, type Traffic, type TrafficSummary, type TrafficOptions } from './traffic.js';
 export type { Transaction } from './modbus/transactions.js';
+export { endpointKey } from './tcp/reassembly.js';
 export { propose, actorIdOf, type Candidate, type LearnedTag, type LearnedActor, type LearnedDevice, type ProposeOptions } from './propose/candidate.js';
 export { candidateYaml } from './propose/yaml.js';
 export { learnReport } from './propose/report.js';

@@ -10,6 +10,7 @@ import {
   applyProposals,
   candidateYaml,
   CaptureError,
+  endpointKey,
   learnReport,
   propose,
   proposeFromDenied,
@@ -45,7 +46,7 @@ interface ReplayOpts {
   json?: boolean;
 }
 
-const DEVICE_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+const DEVICE_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,47}$/;
 
 /** --device NAME=HOST:PORT, repeatable -> name by "HOST:PORT" and "HOST:PORT" by name. */
 export function parseDevices(specs: readonly string[] = []): { byEndpoint: Map<string, string>; byName: Map<string, string>; ports: number[] } {
@@ -56,8 +57,8 @@ export function parseDevices(specs: readonly string[] = []): { byEndpoint: Map<s
     const m = /^([^=]+)=(.+):(\d{1,5})$/.exec(spec);
     if (!m || Number(m[3]) < 1 || Number(m[3]) > 65535) throw new CliError(`--device ${spec}: expected NAME=HOST:PORT (e.g. skid=10.0.0.5:502)`, EXIT.usage);
     const [, name, host, port] = m as unknown as [string, string, string, string];
-    if (!DEVICE_NAME.test(name)) throw new CliError(`--device ${spec}: device name '${name}' must start with a letter and hold only letters, digits, '_' and '-'`, EXIT.usage);
-    const at = `${host.replace(/^\[(.*)\]$/, '$1').includes(':') ? `[${host.replace(/^\[(.*)\]$/, '$1')}]` : host}:${Number(port)}`;
+    if (!DEVICE_NAME.test(name)) throw new CliError(`--device ${spec}: device name '${name}' must start with a letter and hold only letters, digits, '_' and '-' (48 at most)`, EXIT.usage);
+    const at = endpointKey({ ip: host.replace(/^\[(.*)\]$/, '$1'), port: Number(port) }); // [v6]:port or v4:port, as the capture names it
     byEndpoint.set(at, name);
     byName.set(name, at);
     ports.push(Number(port));
