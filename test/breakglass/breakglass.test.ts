@@ -189,4 +189,17 @@ describe('break-glass: a window of writes without governance, signed by k superv
     expect(cell.plc!.readFloat32(100)).to.equal(before);
     expect(await (await fetch(`${gateway}/metrics`)).text()).to.match(/^taogate_breakglass_open 0$/m);
   });
+
+  it('when the gateway restarts during a window the window is closed on the record (why: restart) and stays closed', async () => {
+    const g = sign(sign(fresh({ minutes: 10 }), 'bob'), 'carol');
+    expect((await post('/api/breakglass', g)).json).to.include({ ok: true });
+    // The Modbus front waits for open client connections when it closes (idle timeout): let go first.
+    await closeClient(hmi);
+    await cell.restartGateway();
+    const close = await waitFor('the restart close receipt', async () => (await receipts(cell)).find((x) => x.kind === 'breakglass' && body(x).event === 'close' && body(x).grant === g.id));
+    expect(body(close)).to.include({ why: 'restart' });
+    const status = (await (await fetch(`${gateway}/api/breakglass`)).json()) as { open: boolean };
+    expect(status.open).to.equal(false);
+    expect((await post('/api/breakglass', g)).json, 'a grant opens one window only').to.include({ ok: false, code: 'consumed' });
+  });
 });

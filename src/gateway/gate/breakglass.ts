@@ -73,7 +73,8 @@ export class BreakGlass {
 
   /** At start: a window left open by an earlier run is closed on the record (why: restart). */
   async recover(): Promise<void> {
-    for await (const [name, value] of this.o.ledger.sideEntries(BREAKGLASS_OPEN_KEY)) {
+    // sideEntries(prefix) lists names strictly after the prefix: ask for the folder, match the name.
+    for await (const [name, value] of this.o.ledger.sideEntries('breakglass!')) {
       if (name !== BREAKGLASS_OPEN_KEY) continue;
       const grant = (JSON.parse(value) as { grant?: string }).grant ?? '';
       await this.o.ledger.append('breakglass', { event: 'close', grant, why: 'restart' }, { mark: { clear: BREAKGLASS_OPEN_KEY } });
