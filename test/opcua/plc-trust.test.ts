@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { DataType, Variant } from 'node-opcua';
 import { startOpcuaSim, type OpcuaSim } from '../../simulators/opcua/index.js';
 import { ensureClientCertificate, OpcuaPlcSession, PlcUnavailable } from '../../src/devices/opcua/index.js';
-import { addTrustedCertificate } from '../../src/devices/opcua/pki-folder.js';
+import { addTrustedCertificate, readCertificateDer, thumbprintOf } from '../../src/devices/opcua/pki-folder.js';
 import { DEMO_PROFILE } from '../../src/cli/profile-source.js';
 import { loadProfile } from '../../src/policy/index.js';
 import type { OpcuaDevice } from '../../src/policy/types.js';
@@ -101,6 +101,14 @@ describe('OPC UA: a PLC certificate the gateway does not trust', function () {
     const undo = await runCli(['pki', 'reject', rejected[0]!.thumbprint, '--pki', pki, '--json'], { timeoutMs: 60_000 });
     expect(undo.code, undo.stderr).to.equal(0);
     expect((JSON.parse(undo.stdout) as { state: string }).state).to.equal('rejected');
+
+    // the file an operator hands to the PLC: the very certificate the session presented
+    const own = await runCli(['pki', 'client-cert', '--pki', dir, '--json'], { timeoutMs: 60_000 });
+    expect(own.code, own.stderr).to.equal(0);
+    const ownCert = JSON.parse(own.stdout) as { file: string; thumbprint: string; applicationUri: string };
+    expect(ownCert.file).to.equal(join(pki, 'own', 'certs', 'client_certificate.pem'));
+    expect(ownCert.thumbprint).to.equal(thumbprintOf(readCertificateDer(ownCert.file)));
+    expect(ownCert.applicationUri).to.match(/taogate-gateway$/);
   });
 
   it('when the PLC does not trust the gateway the link stays down and the line names the client certificate to give the PLC', async () => {

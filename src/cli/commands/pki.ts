@@ -88,6 +88,23 @@ export function registerPkiCommands(program: Command): void {
     }),
   );
 
+  pki
+    .command('client-cert')
+    .description("the gateway's client certificate towards the PLCs (made now if missing): the file to put into each PLC's trust list")
+    .option('--pki <dir>', 'the OPC UA PKI folder (default DATA/pki/gateway-opcua); the certificate is under plc-client/own/certs')
+    .option('--data <dir>', 'demo-layout data dir (default ./data)')
+    .option('--json', 'machine-readable output')
+    .action(
+      action(async (opts: PkiOpts) => {
+        const root = resolve(opts.pki ?? join(dataPaths(opts.data ?? './data').root, 'pki', 'gateway-opcua'));
+        const { ensureClientCertificate } = await import('../../devices/opcua/client-cert.js');
+        const file = await ensureClientCertificate(join(root, 'plc-client'));
+        const cert = listCertificates(join(root, 'plc-client'), ['own']).find((e) => e.file === file);
+        output(opts.json === true, { file, thumbprint: cert?.thumbprint ?? '', subject: cert?.subject ?? '', applicationUri: cert?.applicationUri ?? '', notAfter: cert?.notAfter ?? '' }, `${file}\n  SHA-1 ${cert?.thumbprint ?? '?'}  ${cert?.applicationUri ?? ''}  until ${cert?.notAfter.slice(0, 10) ?? '?'}`);
+        setTimeout(() => process.exit(), 1000).unref(); // node-opcua's certificate tooling may leave a timer behind
+      }),
+    );
+
   common(pki.command('trust').description('move a rejected certificate to trusted (check its thumbprint with the peer first)').argument('<certificate>', 'SHA-1 thumbprint (or a unique prefix of 8+ hex digits), or the file name under rejected/')).action(
     action(async (what: string, opts: PkiOpts) => {
       const { store, cert } = locate(stores(opts), what, 'rejected');
