@@ -4,11 +4,14 @@
  * (stage a TAO). Answers are plain JSON objects.
  */
 import { connectMqtt, Requester, topics, type MqttClient } from '../mqtt/index.js';
+import type { TlsMaterial } from '../mqtt/tls.js';
 
 export interface BrokerLogin {
   readonly url: string;
   readonly username: string;
   readonly password: string;
+  /** Private CA / client certificate for mqtts:// brokers. */
+  readonly tls?: TlsMaterial | undefined;
 }
 
 export type Answer = Record<string, unknown>;
@@ -21,7 +24,7 @@ export class BrokerSession {
   ) {}
 
   static async open(login: BrokerLogin): Promise<BrokerSession> {
-    const client = await connectMqtt(login.url, { username: login.username, password: login.password, clientId: `${login.username}-validate-${process.pid}` });
+    const client = await connectMqtt(login.url, { username: login.username, password: login.password, clientId: `${login.username}-validate-${process.pid}`, ...(login.tls ? { tls: login.tls } : {}) });
     return new BrokerSession(client, new Requester(client, topics.decisionBase(login.username)), new Requester(client, topics.replyBase(login.username)));
   }
 

@@ -42,6 +42,10 @@ interface ValidateOpts {
   governanceStart?: string;
   json?: boolean;
   quiet?: boolean;
+  /** TLS to the broker (added with --broker by env-options.ts). */
+  mqttCa?: string;
+  mqttCert?: string;
+  mqttKey?: string;
   only?: string;
 }
 
@@ -155,7 +159,7 @@ export function registerValidateCommand(program: Command): void {
           profilePath,
           profile,
           ...(operator ? { operator } : {}),
-          broker: brokerLogin({ broker: target.mqtt, keys: keysDir }),
+          broker: brokerLogin({ broker: target.mqtt, keys: keysDir, mqttCa: o.mqttCa, mqttCert: o.mqttCert, mqttKey: o.mqttKey }),
           ...(existsSync(manifest) ? { manifestPath: manifest } : {}),
           packageRoot: PACKAGE_ROOT,
           ...(o.governanceStop && o.governanceStart ? { governanceControl: shellControl(o.governanceStop, o.governanceStart) } : {}),
