@@ -9,8 +9,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { initKeys } from '../../src/cli/keys-init.js';
+import { DEMO_PROFILE } from '../../src/cli/profile-source.js';
+import { levelRecords, verifyRecords, type Receipt } from '../../src/ledger/index.js';
+import { loadProfile } from '../../src/policy/index.js';
 import { readUpstreamStatus } from '../../src/replication/upstream.js';
-import { CLI, REPO, runCli } from '../helpers/cli.js';
+import { receiptKeyLookup } from '../../src/tao/receipt-keys.js';
+import { TrustStore } from '../../src/tao/truststore.js';
+import { CLI, REPO } from '../helpers/cli.js';
 import { waitFor } from './helpers.js';
 
 interface Child {
@@ -73,7 +79,7 @@ describe('clean stop is replicated (issue 11, defect 9; real processes)', functi
     const keys = join(dir, 'keys');
     const ledger = join(dir, 'gateway');
     const upDir = join(dir, 'upstream');
-    expect((await runCli(['keys', 'init', '--dir', keys])).code).to.equal(0);
+    initKeys(keys, loadProfile(DEMO_PROFILE));
     const broker = await service(['broker', '--keys', keys, '--port', '0']);
     children.push(broker);
     const url = String(broker.ready.mqtt);
@@ -87,11 +93,12 @@ describe('clean stop is replicated (issue 11, defect 9; real processes)', functi
     const code = await gateway.stop('SIGTERM');
     expect(code, gateway.stderr().slice(-2000)).to.equal(0);
 
-    const verified = await runCli(['ledger', 'verify', '--data', ledger, '--trust', join(keys, 'trust.json'), '--json']);
-    const report = JSON.parse(verified.stdout) as { ok: boolean; count: number; head: string };
-    expect(report.ok).to.equal(true);
-    const shown = JSON.parse((await runCli(['ledger', 'show', '--data', ledger, '--last', '1', '--json'])).stdout) as { kind: string }[];
-    expect(shown[0]!.kind).to.equal('stop');
+    // The gateway process is gone: its ledger is free to read here.
+    const report = await verifyRecords(levelRecords(ledger), receiptKeyLookup(TrustStore.load(join(keys, 'trust.json'))));
+    expect(report.ok, report.reason).to.equal(true);
+    let last: Receipt | undefined;
+    for await (const rec of levelRecords(ledger)) last = JSON.parse(rec.raw) as Receipt;
+    expect(last!.kind).to.equal('stop');
     // The upstream writes its status file within ~250 ms of a batch: wait generously, then compare.
     await waitFor(() => held() === report.count - 1, 15_000, `the upstream to hold all ${report.count} receipts (it holds ${held() + 1})`);
     const status = readUpstreamStatus(upDir)!.gateways[0]!;
