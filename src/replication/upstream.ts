@@ -117,7 +117,8 @@ export async function startUpstream(o: UpstreamOptions): Promise<UpstreamNode> {
     statusTimer ??= setTimeout(writeStatus, 250);
   };
 
-  const publish = (topic: string, body: unknown) => client.publishAsync(topic, JSON.stringify(body), { qos: 1 }).catch(() => undefined);
+  // A lost ack or cosignature is not silent: logged; the gateway's watchdog says hello again and gets a fresh ack.
+  const publish = (topic: string, body: unknown) => client.publishAsync(topic, JSON.stringify(body), { qos: 1 }).catch((err: Error) => log.warn({ topic, err: err.message }, 'upstream: publish failed'));
   const ack = (c: GatewayCopy, sync: boolean) => publish(topics.replAck(c.gateway), { t: 'ack', ...c.held, ...(sync ? { sync: true } : {}) });
   const alarmed = (a: Alarm) => {
     log.error({ alarm: a.kind, gateway: a.gateway, seq: a.seq, detail: a.detail }, `UPSTREAM ALARM: ${a.kind} in the chain of ${a.gateway} at seq ${a.seq}`);
