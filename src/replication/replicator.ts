@@ -22,6 +22,14 @@
  *   cosignature write is logged and counted (stats.failures, exported as
  *   taogate_replication_failures); the watchdog retries the cursor and
  *   cosignature writes that failed, and says hello again after a failed one.
+ * - Cheap per receipt (docs/performance.md): durable receipts are shipped
+ *   (only durable ones: a receipt the gateway could still lose never
+ *   reaches the upstream) from memory as Ledger.onAppend hands them over (LevelDB is read only
+ *   to catch up: after a start, a resync, or a gap in what memory holds);
+ *   an ack is checked against the hashes this replicator shipped (a ledger
+ *   read only for a seq it did not ship in this run); the cursor side key is
+ *   written at most every CURSOR_WRITE_MS (the watchdog writes the last one;
+ *   close() writes it synced).
  * - flush(ms): on a clean stop the gateway waits (bounded) until the upstream
  *   acknowledged its head, so the `stop` receipt reaches it.
  * - Head regression: when the upstream (or the stored cursor) acknowledges a
@@ -52,6 +60,8 @@ export interface ReplicationOptions {
 }
 
 export const CURSOR_KEY = 'repl/cursor';
+/** Least time between two (unsynced) cursor writes while acks stream in. */
+const CURSOR_WRITE_MS = 250;
 export const REGRESSION_KEY = 'repl/regression';
 
 /** What failed, by operation (the label of taogate_replication_failures). */
@@ -82,6 +92,13 @@ export class Replicator {
   /** Highest seq an alarm was raised for (one alarm per regression). */
   private regressionRaisedFor = -1;
   private readonly cfg: Required<ReplicationOptions>;
+  /** Durable receipts from Ledger.onAppend not yet acknowledged, contiguous, in seq order (at most `window`). */
+  private recent: Receipt[] = [];
+  /** Hash of every receipt shipped and not yet acknowledged, by seq. */
+  private readonly shippedHash = new Map<number, string>();
+  private cursorWrittenAt = 0;
+  /** The last receipt known durable: the ledger's head at start, then each onAppend batch. Only durable receipts are shipped. */
+  private durableSeen = -1;
 
   constructor(
     private readonly ledger: Ledger,
@@ -95,6 +112,7 @@ export class Replicator {
   }
 
   async start(): Promise<void> {
+    this.durableSeen = this.ledger.head.seq;
     const raw = await this.ledger.sideGet(CURSOR_KEY);
     if (raw) this.cursor = JSON.parse(raw) as Cursor;
     // The upstream acknowledged this once: the ledger must still hold it.
@@ -113,7 +131,12 @@ export class Replicator {
     this.client.on('message', onMessage);
     this.client.on('connect', onConnect);
     this.cleanups.push(() => this.client.off('message', onMessage), () => this.client.off('connect', onConnect));
-    this.cleanups.push(this.ledger.onAppend(() => this.kick()));
+    this.cleanups.push(
+      this.ledger.onAppend((rs) => {
+        this.remember(rs);
+        this.kick();
+      }),
+    );
     await subscribeStrict(this.client, [ackTopic, cosignTopic], 1);
     this.timer = setInterval(() => this.watchdog(), Math.max(100, this.cfg.ackTimeoutMs / 3));
     this.timer.unref();
@@ -129,8 +152,31 @@ export class Replicator {
     return { ...this.cursor };
   }
 
+  /** Keeps durable receipts in memory for shipping; a gap (or a full window) drops the memory and the pump reads LevelDB. */
+  private remember(rs: readonly Receipt[]): void {
+    for (const r of rs) {
+      this.durableSeen = Math.max(this.durableSeen, r.seq);
+      const last = this.recent.at(-1);
+      if (last && r.seq !== last.seq + 1) this.recent = [];
+      this.recent.push(r);
+    }
+    const keepFrom = this.cursor.seq + 1;
+    let drop = 0;
+    while (drop < this.recent.length && this.recent[drop]!.seq < keepFrom) drop++;
+    if (drop > 0) this.recent.splice(0, drop);
+    if (this.recent.length > this.cfg.window) this.recent.splice(0, this.recent.length - this.cfg.window);
+  }
+
+  /** Receipts from..to from memory when memory holds `from`; undefined when LevelDB must be read. */
+  private fromMemory(from: number, to: number): Receipt[] | undefined {
+    const first = this.recent[0];
+    if (!first || from < first.seq || from > first.seq + this.recent.length - 1) return undefined;
+    return this.recent.slice(from - first.seq, to - first.seq + 1);
+  }
+
   private resync(why: string): void {
     if (this.closed) return;
+    this.shippedHash.clear();
     this.gen++;
     this.synced = false;
     this.sent = this.cursor.seq;
@@ -195,9 +241,11 @@ export class Replicator {
   private async onAck(ack: AckMessage): Promise<void> {
     this.stats.acks++;
     const sync = ack.sync;
-    let ours: Receipt | undefined;
+    let ours: Pick<Receipt, 'hash'> | undefined;
     try {
-      ours = ack.seq < 0 ? undefined : await this.ledger.get(ack.seq);
+      // A seq shipped in this run: its hash as read from this ledger then (the ledger only grows while it runs).
+      const shipped = this.shippedHash.get(ack.seq);
+      ours = ack.seq < 0 ? undefined : shipped !== undefined ? { hash: shipped } : await this.ledger.get(ack.seq);
     } catch (err) {
       // Cannot tell whether the ack matches: not a divergence; the watchdog says hello again.
       this.failed('read', err, `receipt ${ack.seq} not readable to check an ack`);
@@ -222,7 +270,12 @@ export class Replicator {
       this.cursor = { seq: ack.seq, hash: ack.hash };
       this.lastProgress = Date.now();
       this.cursorDirty = true;
-      void this.storeCursor({ sync: false });
+      for (const seq of this.shippedHash.keys()) {
+        if (seq > ack.seq) break;
+        this.shippedHash.delete(seq);
+      }
+      // At most one cursor write per CURSOR_WRITE_MS; the watchdog writes the last one.
+      if (this.lastProgress - this.cursorWrittenAt >= CURSOR_WRITE_MS) void this.storeCursor({ sync: false });
     }
     if (sync) {
       this.gen++;
@@ -269,6 +322,7 @@ export class Replicator {
 
   private async storeCursor(opts: { sync: boolean }): Promise<boolean> {
     const cursor = { ...this.cursor };
+    this.cursorWrittenAt = Date.now();
     try {
       await this.ledger.sidePut(CURSOR_KEY, JSON.stringify(cursor), opts);
     } catch (err) {
@@ -292,7 +346,14 @@ export class Replicator {
       return;
     }
     this.pumping = true;
-    void this.pump().finally(() => {
+    // A ledger read that fails (e.g. while the ledger reopens after a failed write) is logged and counted;
+    // the watchdog's hello resumes shipping.
+    void this.pump()
+      .catch((err: unknown) => {
+        this.failed('read', err, 'receipts not readable for shipping; will say hello again');
+        this.synced = false;
+      })
+      .finally(() => {
       this.pumping = false;
       if (this.again) {
         this.again = false;
@@ -304,16 +365,23 @@ export class Replicator {
   private async pump(): Promise<void> {
     while (!this.closed && this.client.connected && this.synced) {
       const gen = this.gen;
-      const head = this.ledger.head.seq;
+      const head = Math.min(this.ledger.head.seq, this.durableSeen);
       if (this.sent >= head || this.sent - this.cursor.seq >= this.cfg.window) return;
       const to = Math.min(head, this.sent + this.cfg.maxBatchReceipts, this.cursor.seq + this.cfg.window);
       const batch: Receipt[] = [];
       let bytes = 0;
-      for await (const r of this.ledger.iterate({ from: this.sent + 1, to })) {
+      const take = (r: Receipt): boolean => {
         const size = JSON.stringify(r).length;
-        if (batch.length > 0 && bytes + size > this.cfg.maxBatchBytes) break;
+        if (batch.length > 0 && bytes + size > this.cfg.maxBatchBytes) return false;
         batch.push(r);
         bytes += size;
+        return true;
+      };
+      const memory = this.fromMemory(this.sent + 1, to);
+      if (memory) {
+        for (const r of memory) if (!take(r)) break;
+      } else {
+        for await (const r of this.ledger.iterate({ from: this.sent + 1, to })) if (!take(r)) break;
       }
       if (batch.length === 0 || gen !== this.gen) return;
       try {
@@ -325,6 +393,7 @@ export class Replicator {
       }
       if (gen !== this.gen) return; // a resync happened meanwhile: it decides where to go on
       this.sent = (batch[batch.length - 1] as Receipt).seq;
+      for (const r of batch) this.shippedHash.set(r.seq, r.hash);
       this.stats.batches++;
       this.stats.shipped += batch.length;
     }
