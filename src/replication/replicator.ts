@@ -354,12 +354,12 @@ export class Replicator {
         this.synced = false;
       })
       .finally(() => {
-      this.pumping = false;
-      if (this.again) {
-        this.again = false;
-        this.kick();
-      }
-    });
+        this.pumping = false;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        }
+      });
   }
 
   private async pump(): Promise<void> {
