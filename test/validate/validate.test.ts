@@ -77,7 +77,7 @@ describe('taogate validate against the demo (child processes)', function () {
     expect(report.installation.gatewayId).to.equal('gw-cell-1');
     expect(report.installation.profile.policyHash).to.match(/^[0-9a-f]{64}$/);
     expect(report.operator).to.include({ name: 'bob' });
-    expect(report.installation.ledger.headSeq).to.be.greaterThan(20);
+    expect(report.installation.ledger.headSeq).to.be.greaterThan(15);
     expect(report.installation.ledger.checkpoint?.cosigned, 'the demo keeps the upstream copy beside the gateway').to.be.a('boolean');
     // refusals left the PLC as it was
     for (const id of ['OQ-01', 'OQ-03']) {
