@@ -19,7 +19,7 @@
  * reactor PLC (Basic256Sha256, a user login that `taogate demo` sets up). The
  * bench therefore runs the demo profile with the reactor device set to
  * security_policy None and no login, and 32 Modbus connections allowed per
- * source (the load clients all come from 127.0.0.2; default 16), written
+ * source, set explicitly (the load clients all come from 127.0.0.2), written
  * to DATA/profile.yaml.
  *
  * One deviation, for the bench's clients: the gateway's OPC UA front also
@@ -42,9 +42,9 @@ export const DEPLOYED_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX
 export const GATEWAY_ID = 'gw-cell-1';
 
 /** DEPLOYED_CPU_PROF=DIR: the gateway writes a V8 CPU profile into DIR when it stops. */
-function gatewayEnv(): Record<string, string> {
+function gatewayNodeArgs(): string[] {
   const dir = process.env.DEPLOYED_CPU_PROF;
-  return dir ? { ...DEPLOYED_ENV, NODE_OPTIONS: `${DEPLOYED_ENV.NODE_OPTIONS} --cpu-prof --cpu-prof-dir=${dir}` } : { ...DEPLOYED_ENV };
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
 }
 export const ADMIN = { username: 'bench-admin', password: 'bench-admin-password' } as const;
 
@@ -83,7 +83,7 @@ function addAdmin(usersFile: string): void {
 /** The demo profile with the reactor PLC as `taogate sim opcua` serves it (Security None, anonymous). */
 function benchProfile(file: string): void {
   const p = parse(readFileSync(join(ROOT, 'profiles/demo-cell.yaml'), 'utf8')) as { gateway: Record<string, unknown>; devices: Record<string, Record<string, unknown>> };
-  // 32 load clients come from one source (127.0.0.2, optimizer-1); the default cap is 16 per source.
+  // 32 load clients come from one source (127.0.0.2, optimizer-1): allow them explicitly, whatever the default cap is.
   p.gateway.modbus_max_connections_per_source = 32;
   const r = p.devices.reactor!;
   for (const k of ['security_mode', 'user', 'password_file', 'user_cert', 'user_key']) delete r[k];
@@ -120,7 +120,7 @@ export async function startDeployed(): Promise<Deployed> {
       '--device', `skid=127.0.0.1:${base + 3}`, '--device', `reactor=opc.tcp://127.0.0.1:${base + 4}`,
       '--http', String(base + 5),
     ];
-    let gateway = await startProc('gateway', gwArgs, gatewayEnv());
+    let gateway = await startProc('gateway', gwArgs, DEPLOYED_ENV, undefined, gatewayNodeArgs());
     const ends: Endpoints = {
       mqtt: url,
       keys,
@@ -137,7 +137,7 @@ export async function startDeployed(): Promise<Deployed> {
       data,
       async restartGateway() {
         await stopProc(d.gateway);
-        gateway = await startProc('gateway', gwArgs, gatewayEnv());
+        gateway = await startProc('gateway', gwArgs, DEPLOYED_ENV, undefined, gatewayNodeArgs());
         d.gateway = gateway;
         return gateway;
       },
