@@ -15,9 +15,13 @@
  *  5. start-up: gateway alone READY warm; `taogate demo` READY cold and warm;
  *  6. the latency paths again through `taogate demo`.
  *
- * DEPLOYED_PARTS=latency,throughput,lag,rss,startup,demo runs a subset.
+ * DEPLOYED_PARTS=latency,throughput,lag,rss,startup,demo runs a subset;
+ * DEPLOYED_PATHS=modbus.direct,modbus.inline,... limits the latency paths;
+ * DEPLOYED_RSS_SECONDS sets the RSS run's length (default 300; 10 with --quick);
+ * DEPLOYED_CPU_PROF=DIR makes the gateway write a CPU profile there when it stops.
  */
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { added, atLeast, atMost, sleep, summarize, type BenchContext, type Row, type ScenarioResult, type Summary, type Target } from './stats.js';
 import { pymodbusAvailable } from './deployed/clients.js';
@@ -29,6 +33,9 @@ import { startDemo, startDeployed, type Deployed } from './deployed/topology.js'
 
 const ALL_PATHS: readonly PathName[] = ['modbus.direct', 'modbus.proxy', 'modbus.staged', 'modbus.inline', 'opcua.direct', 'opcua.inline'];
 const DEMO_PATHS: readonly PathName[] = ['modbus.direct', 'modbus.staged', 'modbus.inline', 'opcua.direct', 'opcua.inline'];
+
+/** DEPLOYED_PATHS=modbus.direct,modbus.inline limits the latency paths (for before/after work on one of them). */
+const pathsFrom = (all: readonly PathName[]) => (process.env.DEPLOYED_PATHS ? all.filter((p) => process.env.DEPLOYED_PATHS!.split(',').includes(p)) : all);
 
 async function metricsLag(http: string): Promise<number> {
   const text = await (await fetch(`${http}/metrics`)).text();
@@ -157,12 +164,16 @@ const addedP = (run: LatencyRun | undefined, path: PathName, pct: 'p50' | 'p99')
 };
 
 /** Runs one part of the scenario; a failure is recorded and the scenario goes on with the next part. */
-async function guarded(name: string, failures: Record<string, string>, log: (m: string) => void, fn: () => Promise<void>): Promise<void> {
+async function guarded(name: string, failures: Record<string, string>, log: (m: string) => void, fn: () => Promise<void>, loads?: Record<string, string>): Promise<void> {
+  const before = loadavg()[0]!.toFixed(2);
   try {
     await fn();
   } catch (err) {
     failures[name] = (err as Error).message.slice(0, 400);
     log(`  ${name}: FAILED: ${failures[name]}`);
+  } finally {
+    // The 1-minute load average before and after each part: the machine is shared.
+    if (loads) loads[name] = `${before} -> ${loadavg()[0]!.toFixed(2)} (${new Date().toISOString().slice(11, 19)} UTC at the end)`;
   }
 }
 
@@ -184,7 +195,8 @@ export async function run(ctx: BenchContext): Promise<ScenarioResult> {
   let rss: RssPoint[] = [];
   const ready: Record<string, number[]> = { gatewayWarm: [], demoCold: [], demoWarm: [] };
   const failures: Record<string, string> = {};
-  const g = (name: string, fn: () => Promise<void>) => guarded(name, failures, ctx.log, fn);
+  const loads: Record<string, string> = {};
+  const g = (name: string, fn: () => Promise<void>) => guarded(name, failures, ctx.log, fn, loads);
 
   const d = await startDeployed();
   res.partsReadyMs = Object.fromEntries([...d.procs, d.gateway].map((p) => [p.name, Math.round(p.readyMs)]));
@@ -193,7 +205,7 @@ export async function run(ctx: BenchContext): Promise<ScenarioResult> {
   try {
     if (parts.includes('latency')) await g('deployed latency', async () => {
       ctx.log('  deployed: latency rounds');
-      deployedLat = await measureLatency(d.ends, () => [...d.procs, d.gateway], { rounds, perRound, warmup, paths: ALL_PATHS, log: ctx.log });
+      deployedLat = await measureLatency(d.ends, () => [...d.procs, d.gateway], { rounds, perRound, warmup, paths: pathsFrom(ALL_PATHS), log: ctx.log });
       rows.push(...latencyRows('DEPLOYED', deployedLat));
     });
     if (parts.includes('throughput')) await g('deployed throughput', async () => {
@@ -231,7 +243,7 @@ export async function run(ctx: BenchContext): Promise<ScenarioResult> {
       if (parts.includes('demo')) {
         ctx.log('  demo: latency rounds');
         const plcOpcuaLogin = { userName: 'gateway', password: readFileSync(join(demo.ends.keys, 'plc', 'reactor.secret'), 'utf8').trim() };
-        demoLat = await measureLatency(demo.ends, () => [demo.proc], { rounds, perRound, warmup, paths: DEMO_PATHS, plcOpcuaLogin, log: ctx.log });
+        demoLat = await measureLatency(demo.ends, () => [demo.proc], { rounds, perRound, warmup, paths: pathsFrom(DEMO_PATHS), plcOpcuaLogin, log: ctx.log });
         rows.push(...latencyRows('DEMO', demoLat));
       }
     } finally {
@@ -274,7 +286,7 @@ export async function run(ctx: BenchContext): Promise<ScenarioResult> {
     params: { rounds, perRound, warmup, throughputSeconds: tputS, lagSeconds: lagS, rssBudgetSeconds: rssBudgetS, modbusClient: 'pymodbus 3 (python3-pymodbus), one connection per round, source 127.0.0.2', opcuaClient: 'node-opcua, Security None', parts },
     rows,
     comparison: { deployed: deployedLat, demo: demoLat },
-    checks: { ...res, failures, throughput: tp, lag, rss, ready, rssAt100k },
+    checks: { ...res, failures, loads, throughput: tp, lag, rss, ready, rssAt100k },
     targets,
     notes: ['CPU per write from /proc/PID/stat utime+stime deltas around each round (10 ms ticks), warm-up writes included.'],
   };
