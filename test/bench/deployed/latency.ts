@@ -25,8 +25,10 @@ export type PathName = 'modbus.direct' | 'modbus.proxy' | 'modbus.staged' | 'mod
 
 export interface PathResult {
   readonly stats: Summary;
-  /** CPU ms per write, by process name. */
+  /** CPU ms per write, by process name (everything the process did during the rounds). */
   readonly cpuPerWrite: Record<string, number>;
+  /** The same minus what the process burns when idle (its idle CPU rate times the rounds' wall time). */
+  readonly cpuPerWriteAboveIdle: Record<string, number>;
   readonly samples: number;
   /** Writes that failed (exception / Bad status / timeout), not timed. */
   readonly errors: number;
@@ -44,6 +46,8 @@ export interface LatencyOptions {
 
 export interface LatencyRun {
   readonly paths: Partial<Record<PathName, PathResult>>;
+  /** CPU ms per second of each process with no writes (5 s before the rounds). */
+  readonly idleCpuMsPerS: Record<string, number>;
   readonly skipped: Partial<Record<PathName, string>>;
 }
 
@@ -51,7 +55,9 @@ export async function measureLatency(ends: Endpoints, procs: () => readonly Proc
   const samples = new Map<PathName, number[]>();
   const cpu = new Map<PathName, Record<string, number>>();
   const skipped: Partial<Record<PathName, string>> = {};
+  let idleRate: Record<string, number> = {};
   const errors = new Map<PathName, number>();
+  const wallMs = new Map<PathName, number>();
   const failures = new Map<PathName, string>();
   const pki = mkdtempSync(join(tmpdir(), 'taogate-bench-deployed-opcua-'));
   let proxy: PassthroughProxy | undefined;
@@ -99,20 +105,30 @@ export async function measureLatency(ends: Endpoints, procs: () => readonly Proc
         }
       }
     };
+    // Background CPU (timers, the OPC UA PLC link's monitored items, the console's poll): 5 s with no writes.
+    const i0 = cpuSnapshot(procs());
+    const iT = performance.now();
+    await new Promise((res) => setTimeout(res, 5000));
+    const idleMs = cpuDelta(i0, cpuSnapshot(procs()));
+    const idleS = (performance.now() - iT) / 1000;
+    idleRate = Object.fromEntries(Object.entries(idleMs).map(([k, v]) => [k, v / idleS]));
     for (let r = 0; r < o.rounds; r++) {
       for (const path of o.paths) {
         if (skipped[path]) continue;
         try {
           // Staging happens inside one(); its CPU is not the write's: snapshot after staging for that path.
           let before = cpuSnapshot(procs());
+          let t0 = performance.now();
           let t: Timed;
           if (path === 'modbus.staged') {
             const values = Array.from({ length: o.warmup + o.perRound }, (_, i) => MODBUS_VALUES[i % 2]!);
             await stageTaos(ends.mqtt, ends.keys, 'optimizer-1', 'skid.flow_sp', values);
             before = cpuSnapshot(procs());
+            t0 = performance.now();
             t = await pymodbusWrites(ends.modbus, o.warmup, o.perRound);
           } else t = await one(path, o.warmup, o.perRound);
           const d = cpuDelta(before, cpuSnapshot(procs()));
+          wallMs.set(path, (wallMs.get(path) ?? 0) + performance.now() - t0);
           const acc = cpu.get(path) ?? {};
           for (const [k, v] of Object.entries(d)) acc[k] = (acc[k] ?? 0) + v;
           cpu.set(path, acc);
@@ -137,9 +153,17 @@ export async function measureLatency(ends: Endpoints, procs: () => readonly Proc
     if (skipped[path] || ms.length === 0) continue;
     // CPU per write counts the warm-up writes too (they ran inside the snapshot window).
     const writes = ms.length + o.warmup * o.rounds;
-    paths[path] = { stats: summarize(ms), samples: ms.length, errors: errors.get(path) ?? 0, cpuPerWrite: Object.fromEntries(Object.entries(cpu.get(path) ?? {}).map(([k, v]) => [k, v / writes])) };
+    const c = cpu.get(path) ?? {};
+    const wallS = (wallMs.get(path) ?? 0) / 1000;
+    paths[path] = {
+      stats: summarize(ms),
+      samples: ms.length,
+      errors: errors.get(path) ?? 0,
+      cpuPerWrite: Object.fromEntries(Object.entries(c).map(([k, v]) => [k, v / writes])),
+      cpuPerWriteAboveIdle: Object.fromEntries(Object.entries(c).map(([k, v]) => [k, (v - (idleRate[k] ?? 0) * wallS) / writes])),
+    };
   }
-  return { paths, skipped };
+  return { paths, skipped, idleCpuMsPerS: idleRate };
 }
 
 export function readSecret(file: string): string {
