@@ -26,11 +26,11 @@ export interface Proc {
 export const logFileOf = (name: string) => join(tmpdir(), `taogate-bench-deployed-${name}-stderr.log`);
 
 /** Spawns `taogate ARGS` (stderr to a log file) and resolves at its READY line. */
-export function startProc(name: string, args: readonly string[], env: Readonly<Record<string, string>> = {}, timeoutMs = 240_000): Promise<Proc> {
+export function startProc(name: string, args: readonly string[], env: Readonly<Record<string, string>> = {}, timeoutMs = 240_000, nodeArgs: readonly string[] = []): Promise<Proc> {
   const logFile = logFileOf(name);
   const t0 = performance.now();
   const err = openSync(logFile, 'w');
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', err], env: { ...process.env, NODE_NO_WARNINGS: '1', TAOGATE_LOG_LEVEL: 'info', ...env } });
+  const child = spawn(process.execPath, [...nodeArgs, CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', err], env: { ...process.env, NODE_NO_WARNINGS: '1', TAOGATE_LOG_LEVEL: 'info', ...env } });
   closeSync(err);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
