@@ -107,9 +107,8 @@ export class GatewayMetrics {
   readonly observe: GateObserver = (e) => {
     this.writes.inc({ protocol: e.protocol, outcome: e.outcome, code: e.code ?? '' });
     if (e.outcome === 'indeterminate') this.indeterminate.inc({ protocol: e.protocol });
-    // actor_kind: filled when the gate's event names it; '' otherwise
-    const actorKind = (e as { actorKind?: unknown }).actorKind;
-    if (e.target !== undefined) this.tagWrites.inc({ tag: e.target, actor_kind: typeof actorKind === 'string' ? actorKind : '', outcome: e.outcome });
+    // actor_kind: decisions name it; outcome events ('' there) only the tag
+    if (e.target !== undefined) this.tagWrites.inc({ tag: e.target, actor_kind: e.actorKind ?? '', outcome: e.outcome });
     if (e.governanceMs !== undefined) this.governanceRtt.observe(e.governanceMs / 1000);
   };
 }

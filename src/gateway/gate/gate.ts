@@ -303,7 +303,7 @@ export class Gate {
     }
     this.rate.authorized(req.target, this.now());
     this.log.info({ req: req.id, jti: tao.jti, actor: actor.id, target: req.target, value: req.value, seq: receipt.seq, path }, 'write authorized');
-    this.opts.observe?.({ protocol: req.protocol, outcome: 'allowed', governanceMs });
+    this.opts.observe?.({ protocol: req.protocol, outcome: 'allowed', governanceMs, target: req.target, actorKind: actor.kind });
     return { allowed: true, ticket: openTicket(this.opts.ledger, req, tao.jti, receipt.seq, this.log, this.opts.observe, this.indeterminates) };
   }
 
@@ -359,7 +359,10 @@ export class Gate {
     } else {
       this.log.debug({ req: req.id, actor: req.actor, source: req.source, target: req.target, code }, 'write refused (counted in the summary)');
     }
-    this.opts.observe?.({ protocol: req.protocol, outcome: 'refused', code });
+    // Only profile names become metric labels (a refused write may name any address).
+    const known = this.profile.tags.has(req.target) || this.profile.methods.has(req.target);
+    const actorKind = req.actor === null ? undefined : this.profile.actors.get(req.actor)?.kind;
+    this.opts.observe?.({ protocol: req.protocol, outcome: 'refused', code, ...(known ? { target: req.target } : {}), ...(actorKind ? { actorKind } : {}) });
     return { allowed: false, code, reason, request, receiptSeq };
   }
 }

@@ -80,5 +80,7 @@ export type GateObserver = (event: {
   code?: RefusalCode;
   /** The tag or method (profile names only: bounded). */
   target?: string;
+  /** The actor's kind (human, ai, pipeline, service) when the writer is a profile actor. */
+  actorKind?: string;
   governanceMs?: number;
 }) => void;
