@@ -33,7 +33,10 @@ export const DEFAULT_BROKER_HOSTS = ['localhost', '127.0.0.1', '::1', 'broker'] 
 
 function openssl(args: readonly string[]): void {
   try {
-    execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    // An environment variable set to the string "undefined" (an unset value assigned in the same
+    // process) would make openssl read a file of that name: such entries are left out.
+    const env = Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== undefined && v !== 'undefined'));
+    execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'], env });
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stderr?: Buffer };
     if (e.code === 'ENOENT') throw new CliError('keys init --tls: the openssl command is not installed (apt-get install openssl)');

@@ -78,11 +78,12 @@ describe('taogate demo (child process) and the CLI against it', function () {
       expect((await hmi.readHoldingRegisters(200, 1)).data).to.deep.equal([180]);
       // rate_pv (input 0) follows the setpoint: poll until it arrives (no timing assumed)
       let pv = 0;
-      for (let i = 0; i < 100 && pv !== 180; i++) {
+      // (a first-order lag rounded to whole units: within 1 of the setpoint counts as arrived)
+      for (let i = 0; i < 300 && Math.abs(pv - 180) > 1; i++) {
         pv = (await hmi.readInputRegisters(0, 1)).data[0]!;
-        if (pv !== 180) await new Promise((r) => setTimeout(r, 100));
+        if (Math.abs(pv - 180) > 1) await new Promise((r) => setTimeout(r, 100));
       }
-      expect(pv).to.equal(180);
+      expect(pv).to.be.within(179, 181);
     } finally {
       await closeClient(hmi);
     }
