@@ -7,10 +7,9 @@
  * While a window is open, /readyz reports `breakglass` degraded with a loud
  * detail, and taogate_breakglass_open is 1.
  */
-import type { IncomingMessage } from 'node:http';
 import { Gauge, type Registry } from 'prom-client';
 import type { GatewayService } from '../gateway/service.js';
-import { json, type ReadinessCheck, type Route } from './http.js';
+import { json, readBody, type ReadinessCheck, type Route } from './http.js';
 
 const MAX_BODY = 32 * 1024;
 
@@ -29,7 +28,7 @@ export function breakglassRoutes(gateway: () => GatewayService): Route[] {
       }
       let body: unknown;
       try {
-        body = JSON.parse(await readBody(req));
+        body = JSON.parse(await readBody(req, MAX_BODY));
       } catch (err) {
         json(res, 400, { ok: false, code: 'malformed', reason: `body: ${(err as Error).message}` });
         return true;
@@ -65,22 +64,4 @@ export function bindBreakglassMetrics(registry: Registry, gateway: () => Gateway
   };
   new Gauge({ name: 'taogate_breakglass_open', help: '1 while a break-glass window is open (writes pass without a TAO)', registers: [registry], collect() { this.set(status().open ? 1 : 0); } });
   new Gauge({ name: 'taogate_breakglass_writes', help: 'writes forwarded in the open break-glass window', registers: [registry], collect() { this.set(status().writes ?? 0); } });
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        reject(new Error(`larger than ${MAX_BODY} bytes`));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }

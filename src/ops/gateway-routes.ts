@@ -6,10 +6,9 @@
  *                            `taogate ledger settle`); the signature is the
  *                            authorization, checked by the gate.
  */
-import type { IncomingMessage } from 'node:http';
 import type { GatewayService } from '../gateway/service.js';
 import { breakglassRoutes } from './breakglass-routes.js';
-import { json, type ReadinessCheck, type Route } from './http.js';
+import { json, readBody, type ReadinessCheck, type Route } from './http.js';
 
 const MAX_BODY = 16 * 1024;
 
@@ -30,7 +29,7 @@ export function gatewayRoutes(gateway: () => GatewayService): Route[] {
       }
       let body: unknown;
       try {
-        body = JSON.parse(await readBody(req));
+        body = JSON.parse(await readBody(req, MAX_BODY));
       } catch (err) {
         json(res, 400, { ok: false, code: 'malformed', reason: `body: ${(err as Error).message}` });
         return true;
@@ -50,22 +49,4 @@ export function outcomesCheck(gateway: () => GatewayService): ReadinessCheck {
     const shown = open.slice(0, 10).map((e) => `${e.intent} (${e.target})`);
     return { ok: true, degraded: true, detail: `degraded: ${open.length} indeterminate outcome(s) need settling (taogate ledger settle): intent ${shown.join(', ')}${open.length > 10 ? ', ...' : ''}` };
   };
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        reject(new Error(`larger than ${MAX_BODY} bytes`));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }

@@ -17,6 +17,7 @@ import { grantRuleOf } from '../../gateway/gate/breakglass.js';
 import { newGrantBody, signGrant, type Grant, type GrantBody, type GrantSignature } from '../../tao/grant.js';
 import { action, collect, output, printRefusal } from '../action.js';
 import { CliError, EXIT } from '../exit.js';
+import { callGateway } from '../gateway-http.js';
 import { keyPaths, keysDir } from '../paths.js';
 import { loadProfileOrExit } from '../profile-source.js';
 import { breakglassReview } from './breakglass-review.js';
@@ -87,7 +88,7 @@ export function registerBreakglassCommands(program: Command): void {
     .option('--json', 'print the answer as JSON')
     .action(
       action(async (opts: { gateway: string; file: string; json?: boolean }) => {
-        const answer = await call(opts.gateway, '/api/breakglass', 'POST', readGrantFile(opts.file));
+        const answer = await callGateway(opts.gateway, '/api/breakglass', 'POST', readGrantFile(opts.file));
         if (answer.ok !== true) return printRefusal(answer, 'refused');
         const s = answer.status as { grant?: string; exp?: number; signers?: string[] };
         output(opts.json === true, answer, `BREAK-GLASS WINDOW OPEN: grant ${s.grant} (${(s.signers ?? []).join(', ')}) until ${new Date((s.exp ?? 0) * 1000).toISOString()}; receipt ${String(answer.seq)}`);
@@ -102,7 +103,7 @@ export function registerBreakglassCommands(program: Command): void {
     .option('--json', 'print the answer as JSON')
     .action(
       action(async (opts: { gateway: string; by?: string; json?: boolean }) => {
-        const answer = await call(opts.gateway, '/api/breakglass/close', 'POST', opts.by ? { by: opts.by } : {});
+        const answer = await callGateway(opts.gateway, '/api/breakglass/close', 'POST', opts.by ? { by: opts.by } : {});
         if (answer.ok !== true) return printRefusal(answer, 'refused');
         const s = answer.status as { grant?: string; writes?: number };
         output(opts.json === true, answer, `break-glass window ${s.grant} closed after ${s.writes ?? 0} write(s); receipt ${String(answer.seq)}`);
@@ -116,7 +117,7 @@ export function registerBreakglassCommands(program: Command): void {
     .option('--json', 'print as JSON')
     .action(
       action(async (opts: { gateway: string; json?: boolean }) => {
-        const s = await call(opts.gateway, '/api/breakglass', 'GET');
+        const s = await callGateway(opts.gateway, '/api/breakglass', 'GET');
         output(opts.json === true, s, s.open === true ? `OPEN: grant ${String(s.grant)} until ${new Date(Number(s.exp) * 1000).toISOString()}, ${String(s.writes)} write(s)` : 'no break-glass window open');
       }),
     );
@@ -142,23 +143,3 @@ function readGrantFile(file: string): Grant {
   }
 }
 
-async function call(gateway: string, path: string, method: 'GET' | 'POST', body?: unknown): Promise<Record<string, unknown>> {
-  let url: URL;
-  try {
-    url = new URL(path, gateway);
-  } catch {
-    throw new CliError(`--gateway: not a URL: '${gateway}'`, EXIT.usage);
-  }
-  let res: Response;
-  try {
-    res = await fetch(url, { method, ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}), signal: AbortSignal.timeout(10_000) });
-  } catch (err) {
-    throw new CliError(`cannot reach the gateway at ${url.origin}: ${(err as Error).message}`);
-  }
-  const text = await res.text();
-  try {
-    return JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    throw new CliError(`${url.href}: HTTP ${res.status}, not JSON: ${text.slice(0, 120)}`);
-  }
-}

@@ -9,6 +9,7 @@ import { readPrivateKeyFile } from '../../crypto/keyfile.js';
 import { MESSAGE_TYPES, signMessage } from '../../tao/signed.js';
 import { action, output, parseIntOption, printRefusal } from '../action.js';
 import { CliError, EXIT } from '../exit.js';
+import { callGateway } from '../gateway-http.js';
 import { keyPaths, keysDir } from '../paths.js';
 
 interface SettleOpts {
@@ -39,12 +40,6 @@ export function registerSettleCommand(ledger: Command): void {
       action(async (seq: number, opts: SettleOpts) => {
         if (opts.outcome !== 'committed' && opts.outcome !== 'voided') throw new CliError(`--outcome: expected committed or voided, got '${opts.outcome}'`, EXIT.usage);
         if (opts.reason.trim().length === 0 || opts.reason.length > 512) throw new CliError('--reason: 1 to 512 characters', EXIT.usage);
-        let base: URL;
-        try {
-          base = new URL(opts.gateway);
-        } catch {
-          throw new CliError(`--gateway: not a URL: '${opts.gateway}'`, EXIT.usage);
-        }
         const keyFile = keyPaths(keysDir(opts)).approver(opts.as);
         let key;
         try {
@@ -52,9 +47,9 @@ export function registerSettleCommand(ledger: Command): void {
         } catch (err) {
           throw new CliError(`no approver key for '${opts.as}' (${keyFile}): ${(err as Error).message}`);
         }
-        const gatewayId = opts.gatewayId ?? (await askGatewayId(base));
+        const gatewayId = opts.gatewayId ?? (await askGatewayId(opts.gateway));
         const signed = signMessage(MESSAGE_TYPES.settle, { gateway: gatewayId, by: opts.as, seq, outcome: opts.outcome, reason: opts.reason }, key.signer);
-        const answer = await post(new URL('/api/settle', base), signed);
+        const answer = await callGateway(opts.gateway, '/api/settle', 'POST', signed);
         if (answer.ok === true) {
           output(opts.json === true, answer, `settled: receipt ${String(answer.seq)} records ${opts.outcome} for intent ${String(answer.intent)}`);
           return EXIT.ok;
@@ -64,27 +59,8 @@ export function registerSettleCommand(ledger: Command): void {
     );
 }
 
-async function askGatewayId(base: URL): Promise<string> {
-  const res = await request(new URL('/api/indeterminate', base), { method: 'GET' });
-  if (typeof res.gateway !== 'string') throw new CliError(`${base.href}: no gateway id in /api/indeterminate (use --gateway-id)`);
+async function askGatewayId(gateway: string): Promise<string> {
+  const res = await callGateway(gateway, '/api/indeterminate', 'GET');
+  if (typeof res.gateway !== 'string') throw new CliError(`${gateway}: no gateway id in /api/indeterminate (use --gateway-id)`);
   return res.gateway;
-}
-
-function post(url: URL, body: unknown): Promise<Record<string, unknown>> {
-  return request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-}
-
-async function request(url: URL, init: RequestInit): Promise<Record<string, unknown>> {
-  let res: Response;
-  try {
-    res = await fetch(url, { ...init, signal: AbortSignal.timeout(10_000) });
-  } catch (err) {
-    throw new CliError(`cannot reach the gateway at ${url.origin}: ${(err as Error).message}`);
-  }
-  const text = await res.text();
-  try {
-    return JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    throw new CliError(`${url.href}: HTTP ${res.status}, not JSON: ${text.slice(0, 120)}`);
-  }
 }
