@@ -9,6 +9,7 @@ import { startConsole } from '../console/index.js';
 import type { GatewayService } from '../gateway/service.js';
 import type { GovernanceService } from '../governance/service.js';
 import { bindGatewayMetrics, gatewayChecks, replicationLag, timeLedgerAppends } from '../ops/gateway-ops.js';
+import { governanceBreakglassRoutes } from '../ops/governance-breakglass.js';
 import { governanceChecks, governanceRegistry } from '../ops/governance-ops.js';
 import { gatewayRoutes } from '../ops/gateway-routes.js';
 import { startOpsServer } from '../ops/http.js';
@@ -29,7 +30,7 @@ export interface RunningHttp {
 
 export async function startGovernanceHttp(svc: GovernanceService, o: HttpOpts): Promise<RunningHttp> {
   const approverConsole = startConsole({ role: 'governance', governance: () => svc.governance }, { log: o.log.child({ svc: 'console' }) });
-  const server = await startOpsServer({ host: o.host, port: o.port, registry: governanceRegistry(svc), checks: governanceChecks(svc), routes: approverConsole.routes });
+  const server = await startOpsServer({ host: o.host, port: o.port, registry: governanceRegistry(svc), checks: governanceChecks(svc), routes: [...governanceBreakglassRoutes(svc), ...approverConsole.routes] });
   return {
     url: server.url,
     async close() {

@@ -12,6 +12,9 @@ import type { Profile } from '../policy/types.js';
 import type { Approval } from '../tao/payload.js';
 import { checkSignedMessage, MESSAGE_TYPES, NonceCache } from '../tao/signed.js';
 import type { TrustStore } from '../tao/truststore.js';
+import { BreakglassReviews } from './breakglass-review.js';
+import { startBreakglassIntake, type BreakglassIntake } from './breakglass-intake.js';
+import { BreakglassStore } from './breakglass-store.js';
 import { Governance } from './governance.js';
 import { parseProposal } from './messages.js';
 import { viewRequest } from './views.js';
@@ -37,11 +40,24 @@ export interface GovernanceServiceOptions {
   readonly now?: () => number;
   /** Keeps pending approval requests across restarts (e.g. DATA/governance/approvals.json). */
   readonly statePath?: string;
+  /** Governance's break-glass record (LevelDB dir, e.g. DATA/governance/breakglass): without it, no break-glass review. */
+  readonly breakglassDir?: string;
+  /** How often an unanswered break-glass catch-up is asked again (default 15 s). */
+  readonly breakglassSyncRetryMs?: number;
+}
+
+/** Break-glass review at governance: the record, the feed intake, the review list. */
+export interface GovernanceBreakglass {
+  readonly store: BreakglassStore;
+  readonly intake: BreakglassIntake;
+  readonly reviews: BreakglassReviews;
 }
 
 export interface GovernanceService {
   readonly governance: Governance;
   readonly client: MqttClient;
+  /** With breakglassDir: the break-glass review (windows learned from the upstream's feed). */
+  readonly breakglass: GovernanceBreakglass | undefined;
   /** The broker link: connected, since when, the last configuration problem. */
   mqttState(): MqttLinkState;
   close(): Promise<void>;
@@ -75,6 +91,20 @@ export async function startGovernanceService(o: GovernanceServiceOptions): Promi
     will: { topic: topics.govStatus, payload: JSON.stringify({ status: 'offline' }), qos: 1, retain: true },
   });
   client = mqtt.client;
+  let breakglass: GovernanceBreakglass | undefined;
+  if (o.breakglassDir !== undefined) {
+    let store: BreakglassStore;
+    try {
+      store = await BreakglassStore.open(o.breakglassDir);
+    } catch (err) {
+      await client.endAsync().catch(() => undefined);
+      throw err;
+    }
+    const reviews = new BreakglassReviews({ store, profile: o.profile, trust: o.trust, now });
+    const intake = startBreakglassIntake({ client, trust: o.trust, store, log: o.log, now, onStored: () => reviews.changed(), syncRetryMs: o.breakglassSyncRetryMs });
+    reviews.changed();
+    breakglass = { store, intake, reviews };
+  }
   const publishStatus = () => client?.publish(topics.govStatus, JSON.stringify({ status: 'online', gateway: o.profile.gateway.id, policy: o.profile.policyHash, ts: now() }), { qos: 1, retain: true });
   client.on('connect', publishStatus);
 
@@ -137,6 +167,15 @@ export async function startGovernanceService(o: GovernanceServiceOptions): Promi
         o.log.info({ via: 'pre-issued', corr: meta.corr, actor: proposal.actor, target: proposal.target, value: proposal.value, decision: decision.decision }, 'TAO request decided');
         return decision as unknown as Json;
       }
+      case 'breakglass.list':
+        if (!breakglass) return { error: 'malformed', reason: 'break-glass review is not enabled on this governance node' };
+        return { windows: (await breakglass.reviews.list({ pending: b.pending === true })) as unknown as Json };
+      case 'breakglass.review': {
+        if (!breakglass) return { error: 'malformed', reason: 'break-glass review is not enabled on this governance node' };
+        const result = await breakglass.reviews.review(b.signed);
+        o.log.warn({ corr: meta.corr, ...(result.ok ? { gateway: result.gateway, grant: result.grant, state: result.state } : { code: result.code, reason: result.reason }) }, result.ok ? 'break-glass review recorded' : 'break-glass review refused');
+        return result as unknown as Json;
+      }
       case 'approve': {
         const result = governance.approve(b.approval as Approval);
         o.log.info({ request: (b.approval as { request?: string } | undefined)?.request, approver: (b.approval as { approver?: string } | undefined)?.approver, ...result }, 'approval answered');
@@ -148,13 +187,15 @@ export async function startGovernanceService(o: GovernanceServiceOptions): Promi
   });
   proposalsServed.catch(() => undefined); // awaited below
   requestsServed.catch(() => undefined);
-  const served = Promise.all([mqtt.connected, proposalsServed, requestsServed]);
+  const served = Promise.all([mqtt.connected, proposalsServed, requestsServed, ...(breakglass ? [breakglass.intake.subscribed] : [])]);
   // With the broker there, wait for the subscriptions (a refused ACL fails the start); without it, go on.
   let online: boolean;
   try {
     online = await within(served, o.brokerWaitMs ?? 5000);
   } catch (err) {
+    breakglass?.intake.close();
     await client.endAsync().catch(() => undefined);
+    await breakglass?.store.close().catch(() => undefined);
     throw err;
   }
   if (!online) {
@@ -169,12 +210,16 @@ export async function startGovernanceService(o: GovernanceServiceOptions): Promi
   return {
     governance,
     client,
+    breakglass,
     mqttState: mqtt.state,
     async close() {
       await proposals?.close();
       await requests?.close();
       if (client!.connected) await new Promise<void>((resolve) => client!.publish(topics.govStatus, JSON.stringify({ status: 'offline' }), { qos: 1, retain: true }, () => resolve()));
+      breakglass?.intake.close();
       await client!.endAsync();
+      await breakglass?.intake.idle();
+      await breakglass?.store.close();
     },
   };
 }

@@ -58,7 +58,17 @@ export const topics = {
   receiptsAll: `${TOPIC_ROOT}/repl/+/receipts`,
   replAck: (gatewayId: string) => `${TOPIC_ROOT}/repl/${seg('gatewayId', gatewayId)}/ack`,
   replCosign: (gatewayId: string) => `${TOPIC_ROOT}/repl/${seg('gatewayId', gatewayId)}/cosign`,
+  /** The upstream's break-glass feed of one gateway (src/breakglass/feed-wire.ts), and governance's catch-up requests. */
+  bgFeed: (gatewayId: string) => `${TOPIC_ROOT}/bg/${seg('gatewayId', gatewayId)}/feed`,
+  bgFeedAll: `${TOPIC_ROOT}/bg/+/feed`,
+  bgSync: `${TOPIC_ROOT}/bg/sync`,
 } as const;
+
+/** The gateway id in `taogate/v1/bg/<gatewayId>/feed`, else undefined. */
+export function gatewayOfFeedTopic(topic: string): string | undefined {
+  const m = /^taogate\/v1\/bg\/([^/]+)\/feed$/.exec(topic);
+  return m?.[1] !== undefined && isSegment(m[1]) ? m[1] : undefined;
+}
 
 /** The gateway id in `taogate/v1/gov/propose/<gatewayId>`, else undefined. */
 export function gatewayOfProposal(topic: string): string | undefined {
@@ -138,6 +148,11 @@ export const ACL_RULES: readonly AclRule[] = [
   { action: 'publish', roles: ['upstream'], pattern: `${TOPIC_ROOT}/repl/+/cosign`, protects: 'cosign authenticity: only the upstream cosigns' },
   { action: 'subscribe', roles: ['gateway'], pattern: `${TOPIC_ROOT}/repl/{gatewayId}/ack`, protects: 'ack isolation: a gateway reads only its own acks' },
   { action: 'subscribe', roles: ['gateway'], pattern: `${TOPIC_ROOT}/repl/{gatewayId}/cosign`, protects: 'cosign isolation: a gateway reads only its own cosignatures' },
+  // Break-glass review: the upstream tells governance about every break-glass receipt it holds; governance asks it to catch up.
+  { action: 'publish', roles: ['upstream'], pattern: `${TOPIC_ROOT}/bg/+/feed`, protects: 'break-glass feed origin: only the upstream announces break-glass receipts (each is still checked against the gateway signature)' },
+  { action: 'subscribe', roles: ['governance'], pattern: `${TOPIC_ROOT}/bg/+/feed`, protects: 'break-glass feed confidentiality: only governance reads it' },
+  { action: 'publish', roles: ['governance'], pattern: `${TOPIC_ROOT}/bg/sync`, protects: 'break-glass catch-up: only governance asks the upstream to resend' },
+  { action: 'subscribe', roles: ['upstream'], pattern: `${TOPIC_ROOT}/bg/sync`, protects: 'break-glass catch-up: only the upstream answers' },
   // Operators and tests: everything (keep admin credentials off production hosts).
   { action: 'publish', roles: ['admin'], pattern: '#', protects: 'admin: full access' },
   { action: 'subscribe', roles: ['admin'], pattern: '#', protects: 'admin: full access' },

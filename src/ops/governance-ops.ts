@@ -6,6 +6,7 @@
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { GovernanceService } from '../governance/service.js';
 import { brokerLink } from './gateway-ops.js';
+import { bindGovernanceBreakglassMetrics, governanceBreakglassCheck } from './governance-breakglass.js';
 import type { ReadinessCheck } from './http.js';
 
 export function governanceRegistry(svc: GovernanceService): Registry {
@@ -21,11 +22,13 @@ export function governanceRegistry(svc: GovernanceService): Registry {
       this.set(svc.governance.queue.list().length);
     },
   });
+  bindGovernanceBreakglassMetrics(registry, svc);
   return registry;
 }
 
 export function governanceChecks(svc: GovernanceService): Record<string, ReadinessCheck> {
   return {
     broker: brokerLink(() => svc.mqttState(), 'governance'),
+    breakglass: governanceBreakglassCheck(svc),
   };
 }

@@ -22,6 +22,7 @@ import { mqttLogOf, openMqtt, subscribeStrict, topics, within, type MqttLinkStat
 import { receiptKeyLookup } from '../tao/receipt-keys.js';
 import type { TrustStore } from '../tao/truststore.js';
 import type { Alarm } from './alarms.js';
+import { startBreakglassFeed } from './breakglass-feed.js';
 import { GatewayCopy } from './gateway-copy.js';
 import { quietLog, type ReplLogger } from './log.js';
 import { gatewayOfReceiptsTopic, parseGatewayMessage } from './protocol.js';
@@ -96,6 +97,8 @@ export async function startUpstream(o: UpstreamOptions): Promise<UpstreamNode> {
   const mqtt = openMqtt(o.mqtt.url, { username: o.mqtt.username, password: o.mqtt.password, tls: o.mqtt.tls, log: mqttLogOf(log) });
   const client: MqttClient = mqtt.client;
   const applied = new Map<string, number>();
+  // Break-glass receipts go on to governance (live and on its catch-up requests) for the after-action review.
+  const feed = startBreakglassFeed({ client, copies, signer: o.signer, log });
 
   const statusPath = join(o.dir, STATUS_FILE);
   const status = (): UpstreamStatus => {
@@ -138,6 +141,7 @@ export async function startUpstream(o: UpstreamOptions): Promise<UpstreamNode> {
     }
     const result = await copy.apply(msg.receipts);
     if (result.alarm) alarmed(result.alarm);
+    await feed.applied(copy, result.added);
     for (const cp of result.checkpoints) {
       const note = cp.note + cosignatureLine(cp.body, name, o.signer, Math.floor(Date.now() / 1000));
       await copy.storeCosignature(cp.size, note);
@@ -175,7 +179,7 @@ export async function startUpstream(o: UpstreamOptions): Promise<UpstreamNode> {
     for (const c of copies.values()) void ack(c, true);
   };
   client.on('connect', announce);
-  const subscribed = Promise.all([mqtt.connected, subscribeStrict(client, topics.receiptsAll, 1)]);
+  const subscribed = Promise.all([mqtt.connected, subscribeStrict(client, topics.receiptsAll, 1), feed.subscribed]);
   subscribed.catch(() => undefined); // awaited below
   let online: boolean;
   try {
@@ -201,6 +205,7 @@ export async function startUpstream(o: UpstreamOptions): Promise<UpstreamNode> {
     status,
     idle: () => (pending === 0 ? Promise.resolve() : new Promise<void>((r) => idleWaiters.push(r))),
     async close() {
+      feed.close();
       await client.endAsync().catch(() => undefined);
       incoming.complete();
       if (pending > 0) await new Promise<void>((r) => idleWaiters.push(r));

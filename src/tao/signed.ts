@@ -26,6 +26,8 @@ export const MESSAGE_TYPES = {
   taoRequest: 'taogate.tao-request.v1',
   /** A person's settlement of an indeterminate outcome; signed by their approver key. */
   settle: 'taogate.settle.v1',
+  /** A supervisor's after-action review of a break-glass window; signed by their approver key. */
+  breakglassReview: 'taogate.breakglass-review.v1',
 } as const;
 
 export interface SignedMessage {

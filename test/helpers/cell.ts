@@ -135,6 +135,7 @@ export async function startCell(o: CellOptions = {}): Promise<Cell> {
       signer: readPrivateKeyFile(kp.governance).signer,
       log: silentLogger,
       statePath: join(dir, 'governance', 'approvals.json'),
+      breakglassDir: join(dir, 'governance', 'breakglass'),
     });
 
   const metrics = o.http ? new GatewayMetrics({ defaults: false }) : undefined;

@@ -9,6 +9,8 @@
  *   status   shows the window
  *   list     break-glass windows and writes from a ledger (the gateway's or
  *            the upstream's copy), for review once governance is back
+ *   review   the review at governance: the windows it learned from the
+ *            upstream, and recording a supervisor's signed review
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
@@ -20,6 +22,7 @@ import { CliError, EXIT } from '../exit.js';
 import { callGateway } from '../gateway-http.js';
 import { keyPaths, keysDir } from '../paths.js';
 import { loadProfileOrExit } from '../profile-source.js';
+import { registerBreakglassReviewCommand } from './breakglass-governance.js';
 import { breakglassReview } from './breakglass-review.js';
 
 interface GrantOpts {
@@ -133,6 +136,8 @@ export function registerBreakglassCommands(program: Command): void {
         output(opts.json === true, review, lines.length ? lines.join('\n') : 'no break-glass windows in this ledger');
       }),
     );
+
+  registerBreakglassReviewCommand(bg);
 }
 
 function readGrantFile(file: string): Grant {

@@ -80,11 +80,12 @@ export function registerServiceCommands(program: Command): void {
     .option('--data <dir>', 'demo-layout data dir holding keys/ (default ./data)')
     .option('--keys <dir>', 'keys dir with governance.jwk, trust.json, mqtt/governance.secret')
     .option('--state <file>', 'keeps pending approval requests across restarts (default: DATA/governance/approvals.json)')
+    .option('--breakglass-dir <dir>', 'break-glass review record (LevelDB), filled from the upstream\'s feed (default: DATA/governance/breakglass)')
     .option('--http <port>', 'serve the approver console, /healthz, /readyz and /metrics on this port', parseIntOption())
     .option('--http-host <host>', 'listen address of --http', '127.0.0.1')
     .option('--log-level <level>', 'log level', 'info')
     .action(
-      action(async (opts: CommonOpts & { broker: string; profile?: string; state?: string; http?: number; httpHost: string }) => {
+      action(async (opts: CommonOpts & { broker: string; profile?: string; state?: string; breakglassDir?: string; http?: number; httpHost: string }) => {
         const log = createLogger({ level: opts.logLevel, name: 'governance' });
         const signal = signalPromise(log);
         const profile = loadProfileOrExit(opts.profile);
@@ -96,7 +97,8 @@ export function registerServiceCommands(program: Command): void {
         watchTrustStore(kp.trust, trust, log); // SIGHUP or a changed file: new keys without a restart
         const signer = loadKey(kp.governance).signer;
         checkOwnKey({ keyFile: kp.governance, trustFile: kp.trust, trust, signer, role: 'governance', name: 'governance' });
-        const svc = await startGovernanceService({ ...login, profile, trust, signer, log, statePath });
+        const breakglassDir = opts.breakglassDir ?? join(dataPaths(opts.data ?? './data').root, 'governance', 'breakglass');
+        const svc = await startGovernanceService({ ...login, profile, trust, signer, log, statePath, breakglassDir });
         const http = opts.http === undefined ? undefined : await (await import('../ops-http.js')).startGovernanceHttp(svc, { host: opts.httpHost, port: opts.http, log });
         log.info({ broker: login.url, gateway: profile.gateway.id, policy: profile.policyHash, http: http?.url }, 'governance running');
         process.stdout.write(`READY ${JSON.stringify({ mqtt: login.url, gateway: profile.gateway.id, ...(http ? { http: http.url } : {}) })}\n`);

@@ -119,6 +119,7 @@ export async function startDemoStack(o: DemoOptions): Promise<DemoStack> {
       signer: signers.governance,
       log: o.log.child({ svc: 'governance' }),
       statePath: join(paths.root, 'governance', 'approvals.json'),
+      breakglassDir: join(paths.root, 'governance', 'breakglass'),
     });
     const gatewayP = startGateway({
       observe: metrics.observe,
