@@ -8,7 +8,8 @@ import { existsSync, mkdirSync, writeFileSync, chmodSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { SigAlg } from '../crypto/alg.js';
 import { generateRawKeyPair } from '../crypto/ed25519.js';
-import { privateJwk, writePrivateKeyFile, type KeyRole } from '../crypto/keyfile.js';
+import { privateJwk, privateJwkEs256, writePrivateKeyFile, type KeyRole } from '../crypto/keyfile.js';
+import { generateEs256KeyPair } from '../crypto/p256.js';
 import { generateCredentials, type UserRole } from '../mqtt/credentials.js';
 import type { Profile } from '../policy/types.js';
 import { TrustStore } from '../tao/truststore.js';
@@ -33,6 +34,20 @@ export interface KeysInitResult {
 
 /** A part whose key is made elsewhere (a PKCS#11 token): returns its public key and alg, writes its own reference file. */
 export type TokenKeyMaker = (file: string, name: string, role: 'governance' | 'gateway' | 'upstream') => { publicKey: Uint8Array; alg: SigAlg; kid: string; file: string } | undefined;
+
+/**
+ * `keys init --alg ES256` without a token: the governance, gateway and upstream
+ * keys are ES256 (ECDSA P-256) key FILES, mode 0600, as a TPM's keys would be
+ * but on disk (to run and test a cell whose receipts and TAOs are ES256 without
+ * the hardware). Approver and actor keys stay Ed25519 files.
+ */
+export const es256KeyFiles: TokenKeyMaker = (file, name, role) => {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  const pair = generateEs256KeyPair();
+  const jwk = privateJwkEs256(name, role, pair);
+  writePrivateKeyFile(file, jwk);
+  return { publicKey: pair.publicKey, alg: 'ES256', kid: jwk.kid, file };
+};
 
 export function initKeys(dir: string, profile: Profile, opts: { validityDays?: number; tokenKey?: TokenKeyMaker } = {}): KeysInitResult {
   const paths = keyPaths(dir);

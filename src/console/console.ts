@@ -10,12 +10,17 @@
  *   GET  /api/approvers       approver names and roles (from the profile)
  *   POST /api/approvals       {"approval": Approval} -> Governance.approve
  *   GET  /api/receipts?last=N the newest receipts (ReceiptRow)
+ *   GET  /api/keys            the trust store's gateway keys (kid, name, alg, public key, window): the page verifies receipts with them
  *   GET  /api/chain           chain health
  *   POST /api/chain/verify    verify the whole chain now
  *   GET  /api/trend           trend samples and write marks
  *   GET  /api/events          SSE: approvals, receipts, chain, trend
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+
+import type { SigAlg } from '../crypto/alg.js';
+import { toHex } from '../crypto/encoding.js';
+import type { TrustStore } from '../tao/truststore.js';
 
 import { json, type Route } from '../ops/http.js';
 import { ApprovalFeed, type ConsoleLogger } from './approvals.js';
@@ -148,6 +153,8 @@ export function startConsole(sources: ConsoleSources, o: ConsoleOptions = {}): A
         const n = Math.min(1000, Math.max(1, Number(url.searchParams.get('last') ?? RECENT) || RECENT));
         return reply(res, 200, { available: ledgerOf() !== undefined, rows: await recent(n) });
       }
+      case 'GET /api/keys':
+        return reply(res, 200, { keys: gatewayKeys(sources.trust) });
       case 'GET /api/chain':
         return reply(res, 200, chain.status(ledgerOf()));
       case 'POST /api/chain/verify':
@@ -174,6 +181,37 @@ export function startConsole(sources: ConsoleSources, o: ConsoleOptions = {}): A
       hub.close();
     },
   };
+}
+
+/** A gateway key as the page needs it to verify receipts (public data only). */
+export interface ConsoleKey {
+  readonly kid: string;
+  readonly name: string;
+  readonly role: 'gateway';
+  readonly alg: SigAlg;
+  /** Raw public key, hex: 32 bytes Ed25519, or 65 bytes uncompressed P-256 (04 || X || Y). */
+  readonly publicKey: string;
+  readonly notBefore?: number;
+  readonly notAfter?: number;
+  readonly revokedAt?: number;
+}
+
+/** The trust store's gateway keys in trust-store order (the first of a name verifies receipts without a kid). */
+export function gatewayKeys(trust: TrustStore | undefined): ConsoleKey[] {
+  if (!trust) return [];
+  return trust
+    .keys()
+    .filter((k) => k.role === 'gateway')
+    .map((k) => ({
+      kid: k.kid,
+      name: k.name,
+      role: 'gateway' as const,
+      alg: k.alg ?? 'EdDSA',
+      publicKey: toHex(k.publicKey),
+      ...(k.notBefore !== undefined ? { notBefore: k.notBefore } : {}),
+      ...(k.notAfter !== undefined ? { notAfter: k.notAfter } : {}),
+      ...(k.revokedAt !== undefined ? { revokedAt: k.revokedAt } : {}),
+    }));
 }
 
 function reply(res: ServerResponse, status: number, body: unknown): true {

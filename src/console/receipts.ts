@@ -1,6 +1,7 @@
 /**
  * The receipts view's server side: what a person reads of a receipt (kind,
- * actor, tag, value, outcome, TAO id), pushed to pages as the ledger grows.
+ * actor, tag, value, outcome, TAO id, signing key), pushed to pages as the
+ * ledger grows, with the stored receipt itself so the page verifies it.
  * The gateway holds the ledger open (LevelDB lock), so this reads through the
  * open Ledger, never by opening the folder a second time.
  */
@@ -23,6 +24,8 @@ export interface ReceiptRow {
   readonly kid: string;
   /** The break-glass grant a receipt belongs to (window open/close, a write in the window), else ''. */
   readonly grant: string;
+  /** The receipt as stored: the page recomputes its hash and checks its signature itself (public/verify.js). */
+  readonly receipt: Receipt;
 }
 
 export function receiptRow(r: Receipt): ReceiptRow {
@@ -42,6 +45,7 @@ export function receiptRow(r: Receipt): ReceiptRow {
     hash: r.hash,
     kid: r.kid ?? '',
     grant: b.path === 'breakglass' || r.kind === 'breakglass' ? str('grant') : '',
+    receipt: r,
   };
 }
 

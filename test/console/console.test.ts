@@ -158,6 +158,11 @@ describe('approver console in chromium (demo as a child process)', function () {
     const committed = page.locator('#receipts tbody tr[data-kind="committed"]', { hasText: 'skid.pressure_max' });
     await committed.first().waitFor({ timeout: 3000 });
     expect(await committed.first().innerText()).to.match(/hmi-1\s+skid\.pressure_max\s+500\s+committed/);
+    // verified in this browser too, with the demo's Ed25519 gateway key named by the receipt's kid
+    await committed.first().locator('td.browser-check.ok', { hasText: '✓ verified' }).waitFor({ timeout: 5000 });
+    expect(await committed.first().getAttribute('data-alg')).to.equal('EdDSA');
+    expect(await committed.first().locator('td.signed-by').innerText()).to.match(/^[0-9a-f]{10}… EdDSA$/);
+    expect(await page.locator('#receipts tbody tr[data-verify="failed"]').count()).to.equal(0);
     await page.locator('#receipts tbody tr[data-kind="denied"]', { hasText: 'approval_pending' }).first().waitFor({ timeout: 3000 });
     await page.getByRole('button', { name: 'Verify the whole chain now' }).click();
     await page.locator('#chain-status.ok', { hasText: 'Chain intact' }).waitFor({ timeout: 10_000 });

@@ -16,7 +16,7 @@ import { Pkcs11Signer } from '../../crypto/pkcs11/signer.js';
 import { openToken } from '../../crypto/pkcs11/token.js';
 import { parsePkcs11Uri, type Pkcs11Uri } from '../../crypto/pkcs11/uri.js';
 import { CliError, EXIT } from '../exit.js';
-import type { TokenKeyMaker } from '../keys-init.js';
+import { es256KeyFiles, type TokenKeyMaker } from '../keys-init.js';
 
 type Part = 'governance' | 'gateway' | 'upstream';
 const PARTS: readonly Part[] = ['governance', 'gateway', 'upstream'];
@@ -31,7 +31,7 @@ export interface Pkcs11InitOptions {
 export function addPkcs11InitOptions(cmd: Command): Command {
   return cmd
     .option('--pkcs11 <uri>', 'generate the governance, gateway and upstream keys inside this PKCS#11 token (RFC 7512 URI: pkcs11:token=LABEL?module-path=LIB&pin-source=file:PINFILE); writes only public keys')
-    .option('--alg <alg>', 'algorithm of the token keys: EdDSA (Ed25519, default) or ES256 (ECDSA P-256: TPM 2.0)', (v: string) => {
+    .option('--alg <alg>', 'algorithm of the governance, gateway and upstream keys: EdDSA (Ed25519, default) or ES256 (ECDSA P-256: TPM 2.0); without --pkcs11, ES256 key files', (v: string) => {
       if (v !== 'EdDSA' && v !== 'ES256') throw new InvalidArgumentError(`expected EdDSA or ES256, got '${v}'`);
       return v;
     })
@@ -41,10 +41,7 @@ export function addPkcs11InitOptions(cmd: Command): Command {
 
 /** The key maker for initKeys, or undefined without --pkcs11. Checks the token first: no label may be taken. */
 export function pkcs11KeyMaker(o: Pkcs11InitOptions): TokenKeyMaker | undefined {
-  if (!o.pkcs11) {
-    if (o.alg === 'ES256') throw new CliError('--alg ES256 needs --pkcs11 (key files are Ed25519)', EXIT.usage);
-    return undefined;
-  }
+  if (!o.pkcs11) return o.alg === 'ES256' ? es256KeyFiles : undefined;
   let base: Pkcs11Uri;
   try {
     base = parsePkcs11Uri(o.pkcs11);

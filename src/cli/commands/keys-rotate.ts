@@ -16,7 +16,8 @@ import { chmodSync, existsSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { generateRawKeyPair, type Signer } from '../../crypto/ed25519.js';
-import { privateJwk, writePrivateKeyFile, type KeyRole } from '../../crypto/keyfile.js';
+import { privateJwk, privateJwkEs256, writePrivateKeyFile, type KeyRole } from '../../crypto/keyfile.js';
+import { generateEs256KeyPair } from '../../crypto/p256.js';
 import { openLevel } from '../../ledger/level.js';
 import type { TrustedKey, TrustStore } from '../../tao/truststore.js';
 import { action, output, parseIntOption } from '../action.js';
@@ -144,13 +145,15 @@ export async function rotateKey(role: Rotatable, name: string, opts: LedgerChoic
     const recorded = await record(opts, trust, signer, { kind: 'key_rotated', body: { role, name, old: old.kid, new: token.kid, oldNotAfter: notAfter } });
     return { old, newKid: token.kid, notAfter, recorded };
   }
-  const pair = generateRawKeyPair();
-  const jwk = privateJwk(name, role as KeyRole, pair);
+  // A file key keeps its algorithm: an ES256 key file is replaced by an ES256 key file.
+  const es256 = current.alg === 'ES256' ? generateEs256KeyPair() : undefined;
+  const pair = es256 ?? generateRawKeyPair();
+  const jwk = es256 ? privateJwkEs256(name, role as KeyRole, es256) : privateJwk(name, role as KeyRole, pair);
   // New private key beside the old one first; the trust store next; then the file is swapped.
   const tmp = `${file}.${process.pid}.new`;
   writePrivateKeyFile(tmp, jwk);
   trust.setValidity(old.kid, { notAfter: Math.min(notAfter, old.notAfter ?? notAfter) });
-  trust.add({ kid: jwk.kid, name, role: role as KeyRole, publicKey: pair.publicKey, notBefore: now - 60, ...(span !== undefined ? { notAfter: now + span } : {}), ...(old.approverRole ? { approverRole: old.approverRole } : {}) });
+  trust.add({ kid: jwk.kid, name, role: role as KeyRole, publicKey: pair.publicKey, alg: current.alg, notBefore: now - 60, ...(span !== undefined ? { notAfter: now + span } : {}), ...(old.approverRole ? { approverRole: old.approverRole } : {}) });
   trust.save(paths.trust);
   renameSync(tmp, file);
   chmodSync(file, 0o600);

@@ -1,5 +1,9 @@
 // Receipts and chain health: newest receipts first; count, head, verify results.
+// Every receipt shown is also verified here, in the browser (./verify.js): hash,
+// signature by the algorithm of the key it names (kid), that key's window, and
+// the link to the receipt before it when that one is shown too.
 import { clock, el, short } from './format.js';
+import { loadKeyRing } from './verify.js';
 
 const $ = (id) => document.getElementById(id);
 const KEEP = 200;
@@ -8,20 +12,71 @@ export class ReceiptsView {
   constructor() {
     this.body = $('receipts').tBodies[0];
     this.lastSeq = -1;
+    /** seq -> stored hash of the receipts shown (for the link check). */
+    this.hashes = new Map();
+    this.ring = this.loadKeys();
     $('verify-now').addEventListener('click', () => this.verify());
+  }
+
+  loadKeys() {
+    return loadKeyRing().catch((err) => ({ error: err.message }));
+  }
+
+  /** The key ring; fetched again once when a receipt names a kid it does not have (a key rotated while the page is open). */
+  async ringFor(kid) {
+    let ring = await this.ring;
+    if (kid !== undefined && (ring.error || !ring.has(kid))) {
+      this.ring = this.loadKeys();
+      ring = await this.ring;
+    }
+    return ring;
+  }
+
+  async check(tr, r) {
+    const cell = tr.querySelector('td.browser-check');
+    const keyCell = tr.querySelector('td.signed-by');
+    const stored = r.receipt;
+    if (!stored) {
+      cell.textContent = 'not checked (no receipt data)';
+      return;
+    }
+    const ring = await this.ringFor(stored.kid);
+    if (ring.error) {
+      cell.textContent = `not checked: ${ring.error}`;
+      cell.className = 'browser-check bad';
+      tr.dataset.verify = 'error';
+      return;
+    }
+    let { ok, key, reason } = ring.check(stored);
+    const before = this.hashes.get(stored.seq - 1);
+    if (ok && before !== undefined && stored.prev !== before) ({ ok, reason } = { ok: false, reason: `broken link: prev is not the hash of seq ${stored.seq - 1}` });
+    if (key) {
+      keyCell.replaceChildren(el('code', { text: short(key.kid, 10) }), ' ', el('span', { class: `alg alg-${key.alg}`, text: key.alg }));
+      keyCell.title = `signed by ${key.name}'s ${key.role} key ${key.kid} (${key.alg === 'ES256' ? 'ES256: ECDSA P-256' : 'EdDSA: Ed25519'})`;
+      tr.dataset.alg = key.alg;
+    }
+    cell.textContent = ok ? '✓ verified' : `✗ ${reason.split(/[:(]/)[0].trim()}`;
+    cell.title = ok ? `hash recomputed and ${key.alg} signature verified in this browser under key ${key.kid}` : reason;
+    cell.className = `browser-check ${ok ? 'ok' : 'bad'}`;
+    tr.dataset.verify = ok ? 'ok' : 'failed';
   }
 
   add({ reset, rows }) {
     if (reset) {
       this.body.replaceChildren();
       this.lastSeq = -1;
+      this.hashes.clear();
     }
     for (const r of rows) {
       if (r.seq <= this.lastSeq) continue;
       this.lastSeq = r.seq;
-      this.body.prepend(row(r, !reset));
+      const tr = row(r, !reset);
+      this.body.prepend(tr);
+      void this.check(tr, r);
+      if (r.receipt) this.hashes.set(r.seq, r.receipt.hash);
     }
     while (this.body.rows.length > KEEP) this.body.deleteRow(-1);
+    for (const seq of this.hashes.keys()) if (seq < this.lastSeq - KEEP) this.hashes.delete(seq);
   }
 
   chain(c) {
@@ -76,7 +131,8 @@ function row(r, fresh) {
     el('td', { text: r.value }),
     el('td', { class: outcomeClass, text: r.outcome, title: r.reason || undefined }),
     el('td', {}, r.grant ? el('code', { title: `break-glass grant ${r.grant}`, text: `grant ${short(r.grant, 10)}` }) : r.jti ? el('code', { title: r.jti, text: short(r.jti, 10) }) : ''),
-    el('td', {}, r.kid ? el('code', { title: `signed by key ${r.kid}`, text: short(r.kid, 10) }) : ''),
+    el('td', { class: 'signed-by', title: r.kid ? `signed by key ${r.kid}` : 'no kid: the gateway key by name' }, r.kid ? el('code', { text: short(r.kid, 10) }) : ''),
+    el('td', { class: 'browser-check', text: 'checking…' }),
   );
   return tr;
 }
