@@ -34,8 +34,12 @@ export class BreakglassClassifier {
     private readonly intentAt: (seq: number) => Promise<Receipt | undefined>,
   ) {}
 
-  /** Feed receipts in seq order; true for the break-glass ones. */
-  async relevant(r: Receipt): Promise<boolean> {
+  /**
+   * Feed receipts in seq order; true for the break-glass ones. Synchronous
+   * unless an outcome names an intent from before `firstSeen` (the
+   * replication path stays free of awaits for ordinary receipts).
+   */
+  relevant(r: Receipt): boolean | Promise<boolean> {
     if (r.kind === 'breakglass') return true;
     if (isBreakglassIntent(r)) {
       this.open.add(r.seq);
@@ -43,14 +47,15 @@ export class BreakglassClassifier {
     }
     const intent = outcomeIntent(r);
     if (intent === undefined) return false;
-    let bg = this.open.has(intent);
-    if (!bg && intent < this.firstSeen) {
-      const earlier = await this.intentAt(intent);
-      bg = earlier !== undefined && isBreakglassIntent(earlier);
-    }
-    // An indeterminate outcome may still be settled; committed, voided and settled are final.
-    if (bg && r.kind !== 'indeterminate') this.open.delete(intent);
-    else if (bg) this.open.add(intent);
-    return bg;
+    if (this.open.has(intent)) return this.settle(r, intent);
+    if (intent >= this.firstSeen) return false;
+    return this.intentAt(intent).then((earlier) => (earlier !== undefined && isBreakglassIntent(earlier) ? this.settle(r, intent) : false));
+  }
+
+  /** An indeterminate outcome may still be settled; committed, voided and settled are final. */
+  private settle(r: Receipt, intent: number): true {
+    if (r.kind === 'indeterminate') this.open.add(intent);
+    else this.open.delete(intent);
+    return true;
   }
 }

@@ -90,7 +90,10 @@ export function startBreakglassFeed(o: BreakglassFeedOptions): BreakglassFeed {
     const state = live.get(copy.gateway);
     if (!state || added.length === 0) return;
     const relevant: Receipt[] = [];
-    for (const r of added) if (await state.classifier.relevant(r)) relevant.push(r);
+    for (const r of added) {
+      const v = state.classifier.relevant(r);
+      if (v === true || (v !== false && (await v))) relevant.push(r);
+    }
     if (relevant.length === 0) return;
     const to = added[added.length - 1]!.seq;
     publish({ gateway: copy.gateway, from: state.lastFed + 1, to }, relevant);

@@ -24,7 +24,7 @@ describe('taogate CLI (child process)', function () {
     const commands = [
       [], ['demo'], ['profile', 'check'], ['keys', 'init'], ['tao', 'request'], ['tao', 'present'], ['approvals'], ['approve'], ['reject'],
       ['ledger', 'verify'], ['ledger', 'show'], ['ledger', 'export'], ['ledger', 'settle'], ['broker'], ['governance'], ['gateway'], ['sim', 'modbus'], ['sim', 'opcua'],
-      ['learn'], ['replay'], ['profile', 'diff'], ['validate'], ['breakglass', 'grant'], ['keys', 'rotate'], ['pki', 'list'], ['broker', 'mosquitto-config'],
+      ['learn'], ['replay'], ['profile', 'diff'], ['validate'], ['breakglass', 'grant'], ['breakglass', 'review'], ['keys', 'rotate'], ['pki', 'list'], ['broker', 'mosquitto-config'],
     ];
     // Four at a time: a 2-core machine starting 25 Node processes at once is a load test, not a help test.
     const results: Awaited<ReturnType<typeof runCli>>[] = [];

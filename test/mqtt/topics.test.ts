@@ -77,6 +77,12 @@ describe('mqtt topics and ACL', () => {
       ['the upstream acks', up, topics.replAck('gw-1'), true],
       ['the upstream cosigns', up, topics.replCosign('gw-1'), true],
       ['a gateway acks itself', gw, topics.replAck('gw-1'), false],
+      ['the upstream feeds break-glass receipts to governance', up, topics.bgFeed('gw-1'), true],
+      ['a gateway feeds break-glass receipts itself', gw, topics.bgFeed('gw-1'), false],
+      ['a client fakes the break-glass feed', cli, topics.bgFeed('gw-1'), false],
+      ['governance fakes the break-glass feed', gov, topics.bgFeed('gw-1'), false],
+      ['governance asks the upstream for a break-glass catch-up', gov, topics.bgSync, true],
+      ['a client asks for a break-glass catch-up', cli, topics.bgSync, false],
       ['a publish topic carries a wildcard (MQTT-3.3.2-2)', admin, 'taogate/v1/+', false],
       ['admin publishes anywhere', admin, topics.decision('operator', 'c1'), true],
     ];
@@ -110,6 +116,11 @@ describe('mqtt topics and ACL', () => {
       ['a gateway reads its own acks and cosignatures', gw, topics.replAck('gw-1'), true],
       ['a gateway reads another gateway`s acks', gw, topics.replAck('gw-2'), false],
       ['a gateway reads its own repl/+ (covers receipts too)', gw, 'taogate/v1/repl/gw-1/+', false],
+      ['governance reads the break-glass feed of every gateway', gov, topics.bgFeedAll, true],
+      ['a client reads the break-glass feed', cli, topics.bgFeedAll, false],
+      ['a gateway reads its own break-glass feed', gw, topics.bgFeed('gw-1'), false],
+      ['the upstream reads break-glass catch-up requests', up, topics.bgSync, true],
+      ['a gateway reads break-glass catch-up requests', gw, topics.bgSync, false],
       ['admin reads everything', admin, '#', true],
     ];
     for (const [what, user, filter, allowed] of cases) {
