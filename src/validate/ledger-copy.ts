@@ -9,6 +9,7 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { levelRecords, verifyRecords, type Receipt, type VerifyReport } from '../ledger/index.js';
+import { receiptKeyLookup } from '../tao/receipt-keys.js';
 import type { TrustStore } from '../tao/truststore.js';
 
 export interface LedgerCopy {
@@ -36,13 +37,15 @@ export async function copyLedger(dir: string, attempts = 4): Promise<LedgerCopy>
   throw new Error(`could not read a copy of the ledger ${dir}: ${(lastErr as Error).message}`);
 }
 
-/** verifyRecords over a copied (or any closed) ledger folder, gateway keys from the trust store. */
+/**
+ * verifyRecords over a copied (or any closed) ledger folder, with the shared
+ * receipt key lookup (src/tao/receipt-keys.ts): each receipt is checked with
+ * the gateway key its kid names, by that key's algorithm (Ed25519 or ES256),
+ * within that key's window at the receipt's time; so a ledger verifies across
+ * `keys rotate`. A receipt without a kid uses the gateway's first key by name.
+ */
 export function verifyLedgerDir(dir: string, trust: TrustStore): Promise<VerifyReport> {
-  const keyFor = (gateway: string, kid?: string) => {
-    const k = kid ? trust.get(kid) : trust.byName(gateway, 'gateway');
-    return k && k.role === 'gateway' && k.name === gateway ? k : undefined;
-  };
-  return verifyRecords(levelRecords(dir), keyFor, { parallel: false });
+  return verifyRecords(levelRecords(dir), receiptKeyLookup(trust), { parallel: false });
 }
 
 /** Runs `fn` on a fresh copy of the ledger folder and removes the copy afterwards. */
