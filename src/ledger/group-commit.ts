@@ -10,6 +10,17 @@ export type Outcome<O> = { readonly ok: true; readonly value: O } | { readonly o
 /** Flushes one batch; returns one outcome per item, in order. */
 export type FlushFn<I, O> = (items: readonly I[]) => Promise<Outcome<O>[]>;
 
+/**
+ * Items that need not be written at once (the ledger's non-durable outcome
+ * receipts) may wait up to `ms` for an item that must be (the next intent),
+ * so both go into one write instead of two, and the urgent item never waits
+ * behind a write of the lazy ones.
+ */
+export interface Linger<I> {
+  readonly ms: number;
+  readonly lazy: (item: I) => boolean;
+}
+
 interface Waiting<I, O> {
   readonly item: I;
   readonly resolve: (value: O) => void;
@@ -20,10 +31,14 @@ export class GroupCommit<I, O> {
   private queue: Waiting<I, O>[] = [];
   private running = false;
   private idleWaiters: (() => void)[] = [];
+  /** Ends a linger early (an urgent item arrived, or stopLingering()). */
+  private wake: (() => void) | undefined;
+  private noLinger = false;
 
   constructor(
     private readonly flush: FlushFn<I, O>,
     private readonly maxBatch: number,
+    private readonly linger?: Linger<I>,
   ) {
     if (!Number.isSafeInteger(maxBatch) || maxBatch < 1) throw new RangeError(`maxBatch must be a positive integer, got ${maxBatch}`);
   }
@@ -31,6 +46,7 @@ export class GroupCommit<I, O> {
   push(item: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
+      if (this.wake && (!this.linger?.lazy(item) || this.queue.length >= this.maxBatch)) this.wake();
       if (!this.running) {
         this.running = true;
         // Start on a microtask so that appends issued in the same tick share the first batch.
@@ -44,6 +60,12 @@ export class GroupCommit<I, O> {
     return this.queue.length;
   }
 
+  /** From now on nothing lingers: what is queued is flushed at once (closing). */
+  stopLingering(): void {
+    this.noLinger = true;
+    this.wake?.();
+  }
+
   /** Resolves once nothing is queued and no batch is being flushed. */
   idle(): Promise<void> {
     if (!this.running) return Promise.resolve();
@@ -52,6 +74,7 @@ export class GroupCommit<I, O> {
 
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
+      if (this.linger && !this.noLinger && this.queue.length < this.maxBatch && this.queue.every((w) => this.linger!.lazy(w.item))) await this.lingerFor(this.linger.ms);
       const batch = this.queue.splice(0, this.maxBatch);
       let outcomes: Outcome<O>[];
       try {
@@ -68,5 +91,17 @@ export class GroupCommit<I, O> {
     }
     this.running = false;
     for (const wake of this.idleWaiters.splice(0)) wake();
+  }
+
+  private lingerFor(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wake = done;
+    });
   }
 }

@@ -141,5 +141,40 @@ describe('ledger/group commit', () => {
       expect(await gc.push(3)).to.equal(6);
       await gc.idle();
     });
+
+    it('when lazy items are queued alone they wait for an urgent one and go into its batch', async () => {
+      const batches: number[][] = [];
+      const gc = new GroupCommit<number, number>(
+        async (items) => {
+          batches.push([...items]);
+          return items.map((v) => ({ ok: true, value: v }));
+        },
+        10,
+        { ms: 5_000, lazy: (v) => v < 0 },
+      );
+      const lazy = gc.push(-1);
+      await new Promise((r) => setTimeout(r, 30));
+      expect(batches).to.deep.equal([]); // still lingering
+      await Promise.all([lazy, gc.push(7)]);
+      expect(batches).to.deep.equal([[-1, 7]]);
+    });
+
+    it('when no urgent item comes, lazy items are flushed after the linger, and stopLingering() flushes them at once', async () => {
+      const batches: number[][] = [];
+      const gc = new GroupCommit<number, number>(
+        async (items) => {
+          batches.push([...items]);
+          return items.map((v) => ({ ok: true, value: v }));
+        },
+        10,
+        { ms: 20, lazy: (v) => v < 0 },
+      );
+      await gc.push(-1);
+      expect(batches).to.deep.equal([[-1]]);
+      const slow = new GroupCommit<number, number>(async (items) => items.map((v) => ({ ok: true, value: v })), 10, { ms: 60_000, lazy: () => true });
+      const p = slow.push(-2);
+      slow.stopLingering();
+      expect(await p).to.equal(-2);
+    });
   });
 });
