@@ -117,6 +117,11 @@ export class ChainHealth {
     for (const r of receipts) if (this.ownSeals.size < OWN_SEALS_MAX) this.ownSeals.add(`${r.hash}.${r.sig}`);
   }
 
+  /** The running check lost sight of the chain (nobody watched): it starts again mid-chain. A problem found stays. */
+  rewind(): void {
+    this.prev = null;
+  }
+
   /** Checks receipts as they arrive, each against the one before. */
   checkNew(ledger: Ledger, receipts: readonly Receipt[]): void {
     if (ledger !== this.ledgerSeen) {

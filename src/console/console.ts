@@ -63,12 +63,21 @@ export function startConsole(sources: ConsoleSources, o: ConsoleOptions = {}): A
   // Receipts this process appends are remembered, so that reading them back skips only their signature verify.
   let listened: Ledger | undefined;
   let unlisten: (() => void) | undefined;
-  const poll = async () => {
+  const poll = async (asked = false) => {
     const ledger = ledgerOf();
     if (ledger && ledger !== listened) {
       unlisten?.();
       listened = ledger;
       unlisten = ledger.onAppend((rs) => chain.rememberOwn(rs));
+    }
+    // Nobody is watching: no reading back and re-hashing on the write path's cores. The next
+    // look (a page opens, /api/chain) starts again at the newest RECENT, like the first one.
+    if (!asked && hub.clients === 0) {
+      if (lastSeq !== -1 && !busy) {
+        lastSeq = -1;
+        chain.rewind();
+      }
+      return;
     }
     if (busy || !ledger || ledger.head.seq <= lastSeq) return;
     // The first look starts at the newest RECENT (the full verify at start covers what is before).
@@ -103,7 +112,17 @@ export function startConsole(sources: ConsoleSources, o: ConsoleOptions = {}): A
     hub.emit('chain', status);
     return status;
   };
-  void verifyNow();
+  // The full verify runs when someone first looks (a page, /api/chain), not at start-up: the
+  // gateway's own open check has proven the chain from the last co-signed checkpoint, and a
+  // full verify of a long ledger would compete with the first writes for the cores.
+  let verifiedOnce = false;
+  const firstLook = async () => {
+    if (!verifiedOnce) {
+      verifiedOnce = true;
+      void verifyNow();
+    }
+    await poll(true);
+  };
 
   const recent = async (n: number): Promise<ReceiptRow[]> => {
     const ledger = ledgerOf();
@@ -156,12 +175,14 @@ export function startConsole(sources: ConsoleSources, o: ConsoleOptions = {}): A
       case 'GET /api/keys':
         return reply(res, 200, { keys: gatewayKeys(sources.trust) });
       case 'GET /api/chain':
+        await firstLook();
         return reply(res, 200, chain.status(ledgerOf()));
       case 'POST /api/chain/verify':
         return reply(res, 200, await verifyNow());
       case 'GET /api/trend':
         return reply(res, 200, await trendState());
       case 'GET /api/events':
+        await firstLook();
         hub.serve(req, res, await initialEvents());
         return true;
       default:
