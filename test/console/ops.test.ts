@@ -135,12 +135,16 @@ describe('ops endpoint: metrics and readiness', function () {
     const page = await fetch(`${cell.http!.url}/`);
     expect(page.status).to.equal(200);
     expect(page.headers.get('content-security-policy')).to.include("script-src 'self'");
-    for (const path of ['/static/app.js', '/static/signing.js', '/vendor/noble-ed25519/index.js', '/vendor/noble-hashes/sha2.js', '/vendor/noble-hashes/_md.js']) {
+    for (const path of ['/static/app.js', '/static/signing.js', '/static/verify.js', '/vendor/noble-ed25519/index.js', '/vendor/noble-hashes/sha2.js', '/vendor/noble-hashes/_md.js', '/vendor/noble-curves/nist.js', '/vendor/noble-curves/abstract/weierstrass.js']) {
       const res = await fetch(`${cell.http!.url}${path}`);
       expect(res.status, path).to.equal(200);
       expect(res.headers.get('content-type'), path).to.match(/javascript/);
+      // @noble/curves imports @noble/hashes by package name: served rewritten to the URL a browser can load.
+      const body = await res.text();
+      if (path.startsWith('/vendor/noble-curves/')) expect(body, path).to.not.match(/from\s*['"]@noble\/hashes\//);
+      if (path === '/vendor/noble-curves/abstract/weierstrass.js') expect(body).to.include("from '/vendor/noble-hashes/hmac.js'");
     }
-    for (const path of ['/static/../console.ts', '/vendor/noble-hashes/src/sha2.ts', '/static/%2e%2e%2fconsole.ts', '/vendor/noble-hashes/package.json']) {
+    for (const path of ['/static/../console.ts', '/vendor/noble-hashes/src/sha2.ts', '/static/%2e%2e%2fconsole.ts', '/vendor/noble-hashes/package.json', '/vendor/noble-curves/package.json', '/vendor/noble-curves/src/nist.ts', '/vendor/noble-curves/abstract/x/weierstrass.js', '/vendor/noble-hashes/abstract/weierstrass.js', '/vendor/noble-curves/abstract%2f..%2fpackage.json']) {
       expect((await fetch(`${cell.http!.url}${path}`)).status, path).to.equal(404);
     }
   });
