@@ -23,7 +23,8 @@ export class MqttGovernanceClient implements GovernancePort {
     const signed = signMessage(MESSAGE_TYPES.propose, { gateway: this.gatewayId, proposal: { ...proposal } as never, ...(requestId ? { req: requestId.slice(0, 64) } : {}) }, this.signer);
     let answer: unknown;
     try {
-      answer = await this.requester.request(topics.propose(this.gatewayId), signed, deadlineMs);
+      // QoS 0: a proposal lives only until its deadline and a lost one is refused (fail closed).
+      answer = await this.requester.request(topics.propose(this.gatewayId), signed, deadlineMs, { qos: 0 });
     } catch (err) {
       if (err instanceof RequestTimeoutError) throw new GovernanceUnavailable('governance_timeout', `governance did not answer within ${deadlineMs} ms`);
       if (err instanceof NotConnectedError) throw new GovernanceUnavailable('governance_unavailable', 'not connected to the broker');

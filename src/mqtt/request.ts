@@ -95,12 +95,15 @@ export class Requester {
   }
 
   /**
-   * Publish `body` to `topic` (QoS 1) and resolve with the reply's body.
+   * Publish `body` to `topic` (QoS 1 unless `qos: 0`) and resolve with the reply's body
+   * (the server answers at the request's QoS). QoS 0 suits requests on a
+   * deadline that fail closed (the gateway's proposals): a lost message is a
+   * timeout either way, and each QoS 1 hop costs a PUBACK in three processes.
    * `deadlineMs` is a timeout in ms from now; a value >= 1e12 is taken as an
    * absolute deadline (ms since epoch). Rejects with NotConnectedError at once
    * when offline, RequestTimeoutError at the deadline.
    */
-  request<T = unknown>(topic: string, body: unknown, deadlineMs: number, opts: { replyBase?: string } = {}): Promise<T> {
+  request<T = unknown>(topic: string, body: unknown, deadlineMs: number, opts: { replyBase?: string; qos?: 0 | 1 } = {}): Promise<T> {
     if (this.closed) return Promise.reject(new RequesterClosedError());
     const replyBase = opts.replyBase ?? this.replyBase;
     if (!this.bases.includes(replyBase)) return Promise.reject(new TypeError(`reply base '${replyBase}' is not one this requester subscribed to`));
@@ -116,7 +119,7 @@ export class Requester {
       this.ready.then(
         () => {
           if (!this.pending.has(corr)) return; // already timed out or failed
-          this.client.publish(topic, encodeRequest({ corr, replyTo, deadline, body }), { qos: 1 }, (err) => {
+          this.client.publish(topic, encodeRequest({ corr, replyTo, deadline, body }), { qos: opts.qos ?? 1 }, (err) => {
             if (err) this.fail(corr, err);
           });
         },

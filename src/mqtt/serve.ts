@@ -58,6 +58,8 @@ interface Incoming {
   readonly topic: string;
   readonly payload: Buffer;
   readonly retain: boolean;
+  /** The QoS the request arrived with: the reply goes back with the same. */
+  readonly qos: 0 | 1;
 }
 
 /** Subscribe (QoS 1) and serve; resolves once the broker granted the subscription. */
@@ -68,7 +70,7 @@ export async function serveRequests(client: MqttClient, topicFilter: string, han
   const stats = { received: 0, answered: 0, silent: 0, garbage: 0, expired: 0, handlerErrors: 0 };
 
   const messages = new Observable<Incoming>((sub) => {
-    const onMessage = (topic: string, payload: Buffer, packet: { retain?: boolean }) => sub.next({ topic, payload, retain: packet.retain === true });
+    const onMessage = (topic: string, payload: Buffer, packet: { retain?: boolean; qos?: number }) => sub.next({ topic, payload, retain: packet.retain === true, qos: packet.qos === 0 ? 0 : 1 });
     client.on('message', onMessage);
     return () => client.off('message', onMessage);
   });
@@ -112,7 +114,7 @@ export async function serveRequests(client: MqttClient, topicFilter: string, han
       return;
     }
     // not awaited: a slow PUBACK must not hold a handler slot
-    client.publish(replyTo, encodeReply({ corr, body: result }), { qos: 1 }, (err) => {
+    client.publish(replyTo, encodeReply({ corr, body: result }), { qos: m.qos }, (err) => {
       if (err) log('warn', 'mqtt reply not delivered', { replyTo, corr, err: err.message });
       else stats.answered++;
     });

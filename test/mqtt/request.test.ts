@@ -52,6 +52,27 @@ describe('mqtt request/response over MQTT 3.1.1 (payload-carried corr and replyT
   const cleanup = new Cleanup();
   afterEach(() => cleanup.closeAll());
 
+  it('when a request is sent at QoS 0, it travels and is answered at QoS 0 (no PUBACKs), and at QoS 1 by default', async () => {
+    const broker = await brokerFor(cleanup);
+    await echoGovernance(cleanup, broker, topics.govRequest);
+    const op = await clientFor(cleanup, broker, 'operator');
+    const req = requesterFor(cleanup, op, 'operator');
+    const published: { topic: string; qos: number }[] = [];
+    const onPublish = (packet: { topic: string; qos: number }, client: unknown) => {
+      if (client) published.push({ topic: packet.topic, qos: packet.qos });
+    };
+    broker.aedes.on('publish', onPublish);
+    cleanup.add(async () => void broker.aedes.off('publish', onPublish));
+    expect(await req.request(topics.govRequest, { n: 0 }, 2000, { qos: 0 })).to.deep.include({ echo: { n: 0 } });
+    expect(await req.request(topics.govRequest, { n: 1 }, 2000)).to.deep.include({ echo: { n: 1 } });
+    // aedes reports a QoS 1 publish once it was forwarded: wait for all four.
+    await waitFor(() => published.length >= 4, 5000, 'four publishes seen by the broker');
+    const reqs = published.filter((p) => p.topic === topics.govRequest).map((p) => p.qos);
+    const replies = published.filter((p) => p.topic.startsWith(topics.decisionBase('operator'))).map((p) => p.qos);
+    expect(reqs).to.deep.equal([0, 1]);
+    expect(replies).to.deep.equal([0, 1]);
+  });
+
   it('when a client asks governance, the reply comes back matched by corr', async () => {
     const broker = await brokerFor(cleanup);
     const { seen } = await echoGovernance(cleanup, broker, topics.govRequest);
