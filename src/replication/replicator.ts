@@ -369,12 +369,15 @@ export class Replicator {
       if (this.sent >= head || this.sent - this.cursor.seq >= this.cfg.window) return;
       const to = Math.min(head, this.sent + this.cfg.maxBatchReceipts, this.cursor.seq + this.cfg.window);
       const batch: Receipt[] = [];
+      // Each receipt is serialized once: for the size limit and for the message itself.
+      const json: string[] = [];
       let bytes = 0;
       const take = (r: Receipt): boolean => {
-        const size = JSON.stringify(r).length;
-        if (batch.length > 0 && bytes + size > this.cfg.maxBatchBytes) return false;
+        const one = JSON.stringify(r);
+        if (batch.length > 0 && bytes + one.length > this.cfg.maxBatchBytes) return false;
         batch.push(r);
-        bytes += size;
+        json.push(one);
+        bytes += one.length;
         return true;
       };
       const memory = this.fromMemory(this.sent + 1, to);
@@ -385,7 +388,7 @@ export class Replicator {
       }
       if (batch.length === 0 || gen !== this.gen) return;
       try {
-        await this.publish({ t: 'batch', receipts: batch });
+        await this.publishRaw(`{"t":"batch","receipts":[${json.join(',')}]}`);
       } catch (err) {
         this.failed('publish', err, 'receipt batch not sent; will say hello again');
         this.synced = false;
@@ -400,7 +403,11 @@ export class Replicator {
   }
 
   private publish(msg: GatewayMessage): Promise<unknown> {
-    return this.client.publishAsync(topics.receipts(this.gatewayId), JSON.stringify(msg), { qos: 1 });
+    return this.publishRaw(JSON.stringify(msg));
+  }
+
+  private publishRaw(payload: string): Promise<unknown> {
+    return this.client.publishAsync(topics.receipts(this.gatewayId), payload, { qos: 1 });
   }
 
   async close(): Promise<void> {
