@@ -46,6 +46,12 @@ function gatewayNodeArgs(): string[] {
   const dir = process.env.DEPLOYED_CPU_PROF;
   return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
 }
+
+/** DEPLOYED_CPU_PROF_ALL=DIR: every part (broker, governance, upstream, simulators, gateway) writes a V8 CPU profile into DIR/<part> when it stops. */
+function partNodeArgs(part: string): string[] {
+  const dir = process.env.DEPLOYED_CPU_PROF_ALL;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${join(dir, part)}`] : part === 'gateway' ? gatewayNodeArgs() : [];
+}
 export const ADMIN = { username: 'bench-admin', password: 'bench-admin-password' } as const;
 
 export interface Endpoints {
@@ -102,15 +108,15 @@ export async function startDeployed(): Promise<Deployed> {
     addAdmin(join(keys, 'mqtt-users.json'));
     const profile = join(data, 'profile.yaml');
     benchProfile(profile);
-    const broker = await startProc('broker', ['broker', '--port', String(base), '--users', join(keys, 'mqtt-users.json')]);
+    const broker = await startProc('broker', ['broker', '--port', String(base), '--users', join(keys, 'mqtt-users.json')], {}, undefined, partNodeArgs('broker'));
     procs.push(broker);
     const url = String(broker.ready.mqtt);
     procs.push(
       ...(await Promise.all([
-        startProc('governance', ['governance', '--broker', url, '--keys', keys, '--profile', profile]),
-        startProc('upstream', ['upstream', '--broker', url, '--keys', keys, '--dir', join(data, 'upstream')]),
-        startProc('sim-modbus', ['sim', 'modbus', '--port', String(base + 3)]),
-        startProc('sim-opcua', ['sim', 'opcua', '--port', String(base + 4), '--pki', join(data, 'pki', 'plc-opcua')]),
+        startProc('governance', ['governance', '--broker', url, '--keys', keys, '--profile', profile], {}, undefined, partNodeArgs('governance')),
+        startProc('upstream', ['upstream', '--broker', url, '--keys', keys, '--dir', join(data, 'upstream')], {}, undefined, partNodeArgs('upstream')),
+        startProc('sim-modbus', ['sim', 'modbus', '--port', String(base + 3)], {}, undefined, partNodeArgs('sim-modbus')),
+        startProc('sim-opcua', ['sim', 'opcua', '--port', String(base + 4), '--pki', join(data, 'pki', 'plc-opcua')], {}, undefined, partNodeArgs('sim-opcua')),
       ])),
     );
     const gwArgs = [
@@ -120,7 +126,7 @@ export async function startDeployed(): Promise<Deployed> {
       '--device', `skid=127.0.0.1:${base + 3}`, '--device', `reactor=opc.tcp://127.0.0.1:${base + 4}`,
       '--http', String(base + 5),
     ];
-    let gateway = await startProc('gateway', gwArgs, DEPLOYED_ENV, undefined, gatewayNodeArgs());
+    let gateway = await startProc('gateway', gwArgs, DEPLOYED_ENV, undefined, partNodeArgs('gateway'));
     const ends: Endpoints = {
       mqtt: url,
       keys,
@@ -137,7 +143,7 @@ export async function startDeployed(): Promise<Deployed> {
       data,
       async restartGateway() {
         await stopProc(d.gateway);
-        gateway = await startProc('gateway', gwArgs, DEPLOYED_ENV, undefined, gatewayNodeArgs());
+        gateway = await startProc('gateway', gwArgs, DEPLOYED_ENV, undefined, partNodeArgs('gateway'));
         d.gateway = gateway;
         return gateway;
       },
