@@ -120,7 +120,10 @@ export class OpcuaFront implements Front {
       mirrored: (tag) => this.mirrored(tag),
       refreshFromPlc: async (tag) => {
         const link = this.links.get(tag.device);
-        if (link && tag.opcua) this.mirror(tag, await link.read(tag.opcua.nodeId));
+        if (!link || !tag.opcua) return undefined;
+        const dv = await link.read(tag.opcua.nodeId);
+        this.mirror(tag, dv);
+        return dv;
       },
       readCurrent: (tag) => this.readCurrent(tag),
       track,

@@ -18,7 +18,7 @@
  * here: the mirror shows what the PLC reports through its subscription.
  */
 import { randomUUID } from 'node:crypto';
-import { AttributeIds, StatusCodes, type ISessionContext, type NodeId, type StatusCode, type Variant, type WriteValue } from 'node-opcua';
+import { AttributeIds, StatusCodes, type DataValue, type ISessionContext, type NodeId, type StatusCode, type Variant, type WriteValue } from 'node-opcua';
 import type { TagPolicy } from '../../policy/types.js';
 import { valuesEqual } from '../../policy/values.js';
 import type { Gate } from '../gate/gate.js';
@@ -29,7 +29,7 @@ import type { AuditEvents } from './audit.js';
 import { sessionSource, type ActorDirectory } from './identity.js';
 import { PlcUnavailable, type OpcuaPlcSession } from '../../devices/opcua/index.js';
 import { PLC_UNREACHABLE, statusForRefusal } from './status.js';
-import { canonicalOf, variantOf } from './variants.js';
+import { canonicalFromPlc, canonicalOf, variantOf } from './variants.js';
 
 export interface WriteHookDeps {
   readonly gate: Gate;
@@ -48,9 +48,10 @@ export interface WriteHookDeps {
    * After a Good write: read the node back from the PLC and mirror that
    * DataValue (the PLC's own value, status and source timestamp), so a client
    * that reads right after its write sees what the PLC holds, not a value the
-   * subscription has not delivered yet.
+   * subscription has not delivered yet. Returns that DataValue: the
+   * read-back receipt of a tag with `readback` uses it (one PLC read, not two).
    */
-  refreshFromPlc(tag: TagPolicy): Promise<void>;
+  refreshFromPlc(tag: TagPolicy): Promise<DataValue | undefined>;
   /** Canonical PLC value for the read-back receipt. */
   readCurrent(tag: string): Promise<string | undefined>;
   /** Keeps an outcome receipt promise alive until close(). */
@@ -153,21 +154,23 @@ async function forward(deps: WriteHookDeps, device: string, list: (Gated & { tic
     failure = { reason: `PLC did not answer: ${(err as Error).message}`, sent: err instanceof PlcUnavailable && err.sent };
     statuses = list.map(() => PLC_UNREACHABLE);
   }
-  await Promise.all(list.map((g, i) => (statuses[i]!.isGood() ? deps.refreshFromPlc(g.tag).catch(() => {}) : undefined)));
+  const reads = await Promise.all(list.map((g, i) => (statuses[i]!.isGood() ? deps.refreshFromPlc(g.tag).catch(() => undefined) : undefined)));
   list.forEach((g, i) => {
     const status = statuses[i]!;
     results[g.index] = status;
     const message = status.isGood() ? `${g.tag.name} = ${g.request.value} authorized by TAO ${g.ticket.jti}` : `authorized by TAO ${g.ticket.jti}, PLC answered ${status.name}`;
     deps.audit.write({ ...auditBase(g.tag, deps, actor), entryId: g.ticket.jti, status: status.isGood(), message, oldValue: g.oldValue, newValue: g.variant });
-    deps.track(settle(deps, g.tag, g.ticket, status, failure));
+    deps.track(settle(deps, g.tag, g.ticket, status, failure, reads[i]));
   });
 }
 
 /** The outcome receipt, after the client has its answer (as the Modbus front does). */
-function settle(deps: WriteHookDeps, tag: TagPolicy, ticket: WriteTicket, status: StatusCode, failure: { reason: string; sent: boolean } | undefined): Promise<void> {
+function settle(deps: WriteHookDeps, tag: TagPolicy, ticket: WriteTicket, status: StatusCode, failure: { reason: string; sent: boolean } | undefined, afterWrite: DataValue | undefined): Promise<void> {
   const plc: PlcOutcome =
     failure !== undefined ? { kind: failure.sent ? 'unknown' : 'not_sent', reason: failure.reason } : status.isGood() ? { kind: 'applied' } : { kind: 'rejected', reason: `PLC answered ${status.name}` };
-  return settleTicket(ticket, { plc, readbackOnAck: tag.readback, readback: () => deps.readCurrent(tag.name), valueEquals: (a, b) => valuesEqual(tag.type, a, b) }, deps.log);
+  // The read right after the acknowledged write (for the mirror) is the read-back; read again only without it.
+  const readback = async () => (afterWrite?.statusCode.isGood() ? canonicalFromPlc(tag.type, afterWrite.value.value) : deps.readCurrent(tag.name));
+  return settleTicket(ticket, { plc, readbackOnAck: tag.readback, readback, valueEquals: (a, b) => valuesEqual(tag.type, a, b) }, deps.log);
 }
 
 function auditBase(tag: TagPolicy, deps: WriteHookDeps, actor: string | null) {
