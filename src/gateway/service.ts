@@ -109,12 +109,25 @@ export async function startGateway(o: GatewayServiceOptions): Promise<GatewaySer
   // a crash shows as a `start` with no `stop` before it), replicated (a bounded wait for the
   // upstream's ack), then the broker link and the ledger close.
   let endReplication: Replicator | undefined;
+  let endCheckpointer: Checkpointer | undefined;
   let endClient = async (): Promise<void> => {};
   const cleanups: (() => Promise<void>)[] = [
     async () => {
       await ledger.append('stop', { pid: process.pid }).catch((err: Error) => o.log.warn({ err: err.message }, 'stop receipt failed'));
+      // A checkpoint over the chain up to the stop receipt: once the upstream co-signs it, the
+      // next start's open check has only the receipts after it to verify (a warm start).
+      let anchor: number | undefined;
+      if (endCheckpointer) {
+        anchor = await endCheckpointer.checkpointNow().then(
+          (r) => (r.body as { size?: number }).size,
+          (err: Error) => void o.log.warn({ err: err.message }, 'stop checkpoint not written'),
+        );
+        await endCheckpointer.stop();
+      }
       if (endReplication) {
+        const until = Date.now() + STOP_FLUSH_MS;
         if (!(await endReplication.flush(STOP_FLUSH_MS))) o.log.warn({ lag: endReplication.lag, waitedMs: STOP_FLUSH_MS }, 'upstream did not acknowledge the stop receipt in time; it gets it after the next start');
+        else if (anchor !== undefined && !(await endReplication.cosigned(anchor, until - Date.now()))) o.log.warn({ size: anchor }, 'upstream did not co-sign the stop checkpoint in time; the next start verifies from the last co-signed one');
         await endReplication.close();
       }
       await endClient();
@@ -182,7 +195,7 @@ export async function startGateway(o: GatewayServiceOptions): Promise<GatewaySer
             const since = performance.now();
             const cp = await Checkpointer.start(ledger, gatewayId, o.signer, o.log, cpOpts ?? {});
             checkpointer = cp;
-            cleanups.unshift(() => cp.stop());
+            endCheckpointer = cp; // stopped by the last cleanup, after the stop checkpoint
             lap('checkpointer', since);
           })()
         : Promise.resolve();

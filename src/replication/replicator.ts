@@ -89,6 +89,8 @@ export class Replicator {
   private cursorDirty = false;
   /** Verified cosignatures whose write failed: retried by the watchdog. */
   private readonly cosignsToStore = new Map<number, string>();
+  /** The largest checkpoint size whose cosignature this run stored. */
+  private cosignedSize = 0;
   /** Highest seq an alarm was raised for (one alarm per regression). */
   private regressionRaisedFor = -1;
   private readonly cfg: Required<ReplicationOptions>;
@@ -198,6 +200,13 @@ export class Replicator {
    * ms passed. True when it did. For a clean stop: the `stop` receipt reaches
    * the upstream before the process exits.
    */
+  /** Waits (at most ms) until a cosignature of a checkpoint of at least `size` receipts is stored. */
+  async cosigned(size: number, ms: number): Promise<boolean> {
+    const until = Date.now() + ms;
+    while (this.cosignedSize < size && Date.now() < until && !this.closed) await new Promise((r) => setTimeout(r, 10));
+    return this.cosignedSize >= size;
+  }
+
   async flush(ms: number): Promise<boolean> {
     const target = this.ledger.head.seq;
     const until = Date.now() + ms;
@@ -314,6 +323,7 @@ export class Replicator {
       this.failed('cosign', err, `cosignature of size ${size} not stored; will retry`);
       return;
     }
+    this.cosignedSize = Math.max(this.cosignedSize, size);
     if (this.cosignsToStore.get(size) === note) {
       this.cosignsToStore.delete(size);
       this.stats.cosignatures++;

@@ -96,9 +96,11 @@ describe('clean stop is replicated (issue 11, defect 9; real processes)', functi
     // The gateway process is gone: its ledger is free to read here.
     const report = await verifyRecords(levelRecords(ledger), receiptKeyLookup(TrustStore.load(join(keys, 'trust.json'))));
     expect(report.ok, report.reason).to.equal(true);
-    let last: Receipt | undefined;
-    for await (const rec of levelRecords(ledger)) last = JSON.parse(rec.raw) as Receipt;
-    expect(last!.kind).to.equal('stop');
+    const all: Receipt[] = [];
+    for await (const rec of levelRecords(ledger)) all.push(JSON.parse(rec.raw) as Receipt);
+    // The stop receipt, then the stop checkpoint over the chain up to it.
+    expect(all.slice(-2).map((r) => r.kind)).to.deep.equal(['stop', 'checkpoint']);
+    expect((all.at(-1)!.body as { size: number }).size).to.equal(all.length - 1);
     // The upstream writes its status file within ~250 ms of a batch: wait generously, then compare.
     await waitFor(() => held() === report.count - 1, 15_000, `the upstream to hold all ${report.count} receipts (it holds ${held() + 1})`);
     const status = readUpstreamStatus(upDir)!.gateways[0]!;

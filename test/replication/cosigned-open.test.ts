@@ -12,7 +12,9 @@ import { readPrivateKeyFile } from '../../src/crypto/keyfile.js';
 import { keyPaths } from '../../src/cli/paths.js';
 import { startGateway } from '../../src/gateway/service.js';
 import { silentLogger } from '../../src/gateway/gate/ports.js';
-import { type Receipt } from '../../src/ledger/index.js';
+import { Ledger, type Receipt } from '../../src/ledger/index.js';
+import { checkSinceCosigned } from '../../src/ledger/open-check.js';
+import { receiptKeyLookup } from '../../src/tao/receipt-keys.js';
 import type { UpstreamNode } from '../../src/replication/upstream.js';
 import { startCell, type Cell } from '../helpers/cell.js';
 import { runCli } from '../helpers/cli.js';
@@ -84,6 +86,25 @@ describe('the chain since the last co-signed checkpoint (issue 11, defect 7)', f
     } catch (err) {
       await gw.close();
       throw err;
+    }
+  });
+
+  it('when the gateway stops cleanly with the upstream up, its stop checkpoint is co-signed and the next open check covers only the last two receipts', async () => {
+    cell = await startCell({ replication: { checkpoint: { every: 1_000_000, intervalMs: 3_600_000 } } });
+    up = await startUpstreamIn(cell);
+    await Promise.all(Array.from({ length: 300 }, (_, i) => cell!.gateway.ledger.append('denied', { actor: 'x', target: 'skid.flow_sp', value: String(i), code: 'test' })));
+    await cell.gateway.close();
+    const head = cell.gateway.ledger.head.seq;
+    const ledger = await Ledger.open(join(cell.dir, 'gateway'), { gatewayId: cell.profile.gateway.id, signer: readPrivateKeyFile(keyPaths(cell.keysDir).gateway).signer });
+    try {
+      const last = await ledger.last(2);
+      expect(last.map((r) => r.kind)).to.deep.equal(['stop', 'checkpoint']);
+      expect((last[1]!.body as { size: number }).size).to.equal(last[0]!.seq + 1);
+      const check = await checkSinceCosigned(ledger, receiptKeyLookup(cell.trust));
+      expect(check).to.deep.include({ cosigned: head, from: head - 1, to: head, bounded: false });
+      expect(check.bad).to.equal(undefined);
+    } finally {
+      await ledger.close();
     }
   });
 
