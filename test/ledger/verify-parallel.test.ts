@@ -2,9 +2,11 @@
  * The parallel verifier (worker threads) against the sequential one: the same
  * tampered chains must give the SAME report (ok, count, head, firstBad,
  * reason) on both paths. Small chains are forced onto workers in chunks of 5
- * (so tampers land on chunk boundaries and inside chunks); a 12,000-receipt
- * chain takes the default 'auto' path (5,000 on this thread, then chunks of
- * 2,000 on workers) with tampers in the middle. Also: stored texts that are
+ * (so tampers land on chunk boundaries and inside chunks); a 3,000-receipt
+ * chain takes the 'auto' path (1,250 on this thread, then chunks of 500 on
+ * workers: the defaults' layout, 5,000 then 2,000 of 12,000, at a quarter of
+ * the size, so 3.5 chunks are in flight as with the defaults) with tampers
+ * in the middle. Also: stored texts that are
  * valid but not in the writer's exact form (the fast hash path must defer to
  * the canonicalizer), and a pool that fails.
  */
@@ -239,9 +241,11 @@ describe('ledger/verify on worker threads', () => {
     });
   });
 
-  describe('a 12,000-receipt chain on the default auto path (5,000 here, then chunks of 2,000 on workers)', function () {
+  // The defaults' layout (VERIFY_DEFAULTS: 5,000 here, then chunks of 2,000, on a 12,000 chain) at a quarter of the size:
+  // the same boundaries and chunks in flight, a quarter of the signatures to check twice per test (was ~10 s a test on 2 cores).
+  describe('a 3,000-receipt chain on the auto path (1,250 here, then chunks of 500 on workers)', function () {
     this.timeout(300_000);
-    const BIG = 12_000;
+    const BIG = 3_000;
     let big: RawRecord[];
     let bigHead: string;
 
@@ -255,7 +259,7 @@ describe('ledger/verify on worker threads', () => {
 
     async function auto(records: readonly RawRecord[]): Promise<VerifyReport> {
       const sequential = await verifyRecords(memory(records, bigHead), keys, { parallel: false });
-      const report = await verifyRecords(memory(records, bigHead), keys, { pool, threshold: 5_000, chunkSize: 2_000 });
+      const report = await verifyRecords(memory(records, bigHead), keys, { pool, threshold: 1_250, chunkSize: 500 });
       expect(report).to.deep.equal(sequential);
       return report;
     }
@@ -265,10 +269,10 @@ describe('ledger/verify on worker threads', () => {
     });
 
     for (const [what, seq, change, reason] of [
-      ['a body value in the middle of a chunk', 8_123, (raw: string) => edit(raw, 'value', '"1"'), /^hash mismatch/],
-      ['the prev of the first receipt of a chunk', 9_000, (raw: string) => edit(raw, 'prev', `"${'d'.repeat(64)}"`), /^broken link/],
-      ['the sig of the last receipt of a chunk', 10_999, flipSig, /^bad signature/],
-      ['the hash of the first receipt on workers', 5_000, (raw: string) => edit(raw, 'hash', `"${'0'.repeat(64)}"`), /^hash mismatch/],
+      ['a body value in the middle of a chunk', 2_031, (raw: string) => edit(raw, 'value', '"1"'), /^hash mismatch/],
+      ['the prev of the first receipt of a chunk', 2_250, (raw: string) => edit(raw, 'prev', `"${'d'.repeat(64)}"`), /^broken link/],
+      ['the sig of the last receipt of a chunk', 2_749, flipSig, /^bad signature/],
+      ['the hash of the first receipt on workers', 1_250, (raw: string) => edit(raw, 'hash', `"${'0'.repeat(64)}"`), /^hash mismatch/],
     ] as const) {
       it(`when ${what} (seq ${seq}) is changed, it names seq ${seq} with the sequential reason`, async () => {
         const report = await auto(withRaw(big, seq, change(big[seq]!.raw)));
@@ -278,12 +282,12 @@ describe('ledger/verify on worker threads', () => {
     }
 
     it('when two receipts are bad, the earlier one is named even if a later chunk finishes first', async () => {
-      const records = withRaw(withRaw(big, 11_500, '{'), 9_500, edit(big[9_500]!.raw, 'value', '"2"'));
-      expect(await auto(records)).to.deep.include({ ok: false, firstBad: 9_500 });
+      const records = withRaw(withRaw(big, 2_875, '{'), 2_375, edit(big[2_375]!.raw, 'value', '"2"'));
+      expect(await auto(records)).to.deep.include({ ok: false, firstBad: 2_375 });
     });
 
     it('when a receipt in the middle is deleted in LevelDB storage order, the gap is named', async () => {
-      expect(await auto(big.filter((r) => r.key !== 7_777))).to.deep.include({ ok: false, firstBad: 7_777, count: 7_777 });
+      expect(await auto(big.filter((r) => r.key !== 1_944))).to.deep.include({ ok: false, firstBad: 1_944, count: 1_944 });
     });
   });
 });
