@@ -8,6 +8,16 @@ import { fileURLToPath } from 'node:url';
 import type { ReadyInfo } from '../../src/cli/demo/ports.js';
 
 export const CLI = fileURLToPath(new URL('../../src/cli/taogate.mjs', import.meta.url));
+
+/**
+ * Demos this test process started and that still run: killed when it exits
+ * (mocha --exit after a timed-out test, which never reached its own stop), so
+ * no demo outlives the run holding ports, CPU and a deleted data dir.
+ */
+const liveDemos = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const p of liveDemos) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+});
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface CliResult {
@@ -85,7 +95,13 @@ export function startDemo(data: string, portBase: number, extra: readonly string
     });
     let stdout = '';
     let stderr = '';
-    const exited = new Promise<number | null>((r) => proc.on('close', (code) => r(code)));
+    liveDemos.add(proc);
+    const exited = new Promise<number | null>((r) =>
+      proc.on('close', (code) => {
+        liveDemos.delete(proc);
+        r(code);
+      }),
+    );
     const timer = setTimeout(() => {
       proc.kill('SIGKILL');
       reject(new Error(`demo did not print READY within 90 s\n${stderr}`));
