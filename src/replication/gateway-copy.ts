@@ -149,12 +149,16 @@ export class GatewayCopy {
         break;
       }
       if (r.seq <= head.seq) {
-        const held = r.seq > this.head.seq ? result.added.find((a) => a.seq === r.seq)?.hash : await this.heldHash(r.seq);
+        // result.added is contiguous from this.head.seq + 1: a receipt added in this call is found by index.
+        const held = r.seq > this.head.seq ? result.added[r.seq - this.head.seq - 1]?.hash : await this.heldHash(r.seq);
         if (held === r.hash) continue; // a resend: already held
         alarm = await this.raise('fork', r.seq, `fork at seq ${r.seq}: the upstream holds hash ${held}, the gateway now sends hash ${r.hash}`);
         break;
       }
-      if (r.seq > head.seq + 1) break; // a gap: the ack tells the gateway where to resume
+      // A gap: skipped, not stored; the ack tells the gateway where to resume. Not a break: the upstream
+      // hands apply() the batches that queued up while it was busy in one call (one synced write, one
+      // ack), and a batch after the gap (the gateway's resend after a hello) must still be taken.
+      if (r.seq > head.seq + 1) continue;
       // The shape was checked above: only the link, the seal and the key's window remain.
       const key = this.keys(r.kid);
       if (!key) {

@@ -4,18 +4,27 @@
  * own GatewayCopy (DIR/<gateway id>), acknowledges the highest contiguous
  * seq, countersigns every verified checkpoint, and raises alarms.
  *
- * Messages are handled strictly in arrival order through one rxjs
- * concatMap: verification and the synced LevelDB batch of one message
- * finish before the next starts, so acks are monotonic per gateway.
+ * Messages are handled strictly in arrival order, one at a time:
+ * verification and the synced LevelDB batch of one message finish before
+ * the next starts, so acks are monotonic per gateway. Batches of one
+ * gateway that queued up meanwhile are applied together (every receipt
+ * still verified; one synced write and one ack for all of them).
+ *
+ * Receipts are taken and acks sent at QoS 0 (docs/ledger.md "Replication"):
+ * every MQTT session is clean, so a QoS 1 hop on a live connection
+ * delivers exactly what QoS 0 delivers and loses the same on a disconnect;
+ * the end-to-end guarantee is the upstream's ack after its synced write and
+ * the gateway's hello when acks stall. QoS 0 saves the PUBACKs (two packets
+ * per receipt batch and two per ack, in three processes).
  *
  * Status (held heads, verified counts, alarms) is also written to
  * DIR/status.json, which `taogate upstream --check` reads while the node
- * runs (LevelDB dirs stay locked by it).
+ * runs (LevelDB dirs stay locked by it): at once on an alarm, else at most
+ * once per STATUS_EVERY_MS.
  */
 import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
-import { Subject, concatMap, from, type Subscription } from 'rxjs';
 import type { Signer } from '../crypto/ed25519.js';
 import { cosignatureLine } from '../ledger/merkle-note.js';
 import { mqttLogOf, openMqtt, subscribeStrict, topics, within, type MqttLinkState, type TlsMaterial } from '../mqtt/index.js';
@@ -25,7 +34,7 @@ import type { Alarm } from './alarms.js';
 import { startBreakglassFeed } from './breakglass-feed.js';
 import { GatewayCopy } from './gateway-copy.js';
 import { quietLog, type ReplLogger } from './log.js';
-import { gatewayOfReceiptsTopic, parseGatewayMessage } from './protocol.js';
+import { gatewayOfReceiptsTopic, parseGatewayMessage, type GatewayMessage } from './protocol.js';
 
 export interface UpstreamOptions {
   /** Root dir: one LevelDB per gateway under it. */
@@ -59,6 +68,10 @@ export interface UpstreamStatus {
 }
 
 export const STATUS_FILE = 'status.json';
+/** Least time between two writes of the status file without an alarm (an alarm writes it at once). */
+const STATUS_EVERY_MS = 1000;
+/** At most this many receipts (batches that queued up) in one apply: one synced write, one ack. */
+const MAX_APPLY_RECEIPTS = 4096;
 
 export interface UpstreamNode {
   readonly client: MqttClient;
@@ -75,7 +88,8 @@ export interface UpstreamNode {
 
 interface Incoming {
   gateway: string;
-  payload: Buffer;
+  /** undefined: not a well-formed message (ignored). */
+  msg: GatewayMessage | undefined;
 }
 
 export async function startUpstream(o: UpstreamOptions): Promise<UpstreamNode> {
@@ -117,26 +131,27 @@ export async function startUpstream(o: UpstreamOptions): Promise<UpstreamNode> {
     }
   };
   const statusSoon = () => {
-    statusTimer ??= setTimeout(writeStatus, 250);
+    statusTimer ??= setTimeout(writeStatus, STATUS_EVERY_MS);
   };
 
   // A lost ack or cosignature is not silent: logged; the gateway's watchdog says hello again and gets a fresh ack.
-  const publish = (topic: string, body: unknown) => client.publishAsync(topic, JSON.stringify(body), { qos: 1 }).catch((err: Error) => log.warn({ topic, err: err.message }, 'upstream: publish failed'));
-  const ack = (c: GatewayCopy, sync: boolean) => publish(topics.replAck(c.gateway), { t: 'ack', ...c.held, ...(sync ? { sync: true } : {}) });
+  const publish = (topic: string, body: unknown, qos: 0 | 1) => client.publishAsync(topic, JSON.stringify(body), { qos }).catch((err: Error) => log.warn({ topic, err: err.message }, 'upstream: publish failed'));
+  // Acks at QoS 0 (see the top): cumulative and idempotent, a lost one is replaced by the next or by the answer to a hello.
+  const ack = (c: GatewayCopy, sync: boolean) => void publish(topics.replAck(c.gateway), { t: 'ack', ...c.held, ...(sync ? { sync: true } : {}) }, 0);
   const alarmed = (a: Alarm) => {
     log.error({ alarm: a.kind, gateway: a.gateway, seq: a.seq, detail: a.detail }, `UPSTREAM ALARM: ${a.kind} in the chain of ${a.gateway} at seq ${a.seq}`);
     o.onAlarm?.(a);
     writeStatus();
   };
 
-  const handle = async ({ gateway, payload }: Incoming): Promise<void> => {
+  /** One hello, or the receipts of one or more consecutive batches of one gateway. */
+  const handle = async (gateway: string, msg: GatewayMessage): Promise<void> => {
     const copy = copies.get(gateway);
-    const msg = parseGatewayMessage(payload);
-    if (!copy || !msg) return;
+    if (!copy) return;
     if (msg.t === 'hello') {
       const a = await copy.hello(msg.head);
       if (a) alarmed(a);
-      await ack(copy, true);
+      ack(copy, true);
       return;
     }
     const result = await copy.apply(msg.receipts);
@@ -145,41 +160,48 @@ export async function startUpstream(o: UpstreamOptions): Promise<UpstreamNode> {
     for (const cp of result.checkpoints) {
       const note = cp.note + cosignatureLine(cp.body, name, o.signer, Math.floor(Date.now() / 1000));
       await copy.storeCosignature(cp.size, note);
-      await publish(topics.replCosign(gateway), { t: 'cosign', size: cp.size, note });
+      await publish(topics.replCosign(gateway), { t: 'cosign', size: cp.size, note }, 1);
     }
-    await ack(copy, false);
+    ack(copy, false);
     applied.set(gateway, Date.now());
     statusSoon();
   };
 
-  const incoming = new Subject<Incoming>();
-  let pending = 0;
+  // Arrival order, one handle() at a time; consecutive batches of one gateway that queued up meanwhile go in one handle().
+  const queue: Incoming[] = [];
+  let draining = false;
+  let accepting = true;
   let idleWaiters: (() => void)[] = [];
-  const sub: Subscription = incoming
-    .pipe(
-      concatMap((m) =>
-        from(
-          handle(m).catch((err: Error) => log.error({ gateway: m.gateway, err: err.message }, 'upstream: message not handled')),
-        ),
-      ),
-    )
-    .subscribe(() => {
-      pending--;
-      if (pending === 0) for (const w of idleWaiters.splice(0)) w();
-    });
+  const drain = async (): Promise<void> => {
+    draining = true;
+    while (queue.length > 0) {
+      const first = queue.shift() as Incoming;
+      let msg = first.msg;
+      if (msg?.t === 'batch') {
+        let receipts = msg.receipts;
+        while (receipts.length < MAX_APPLY_RECEIPTS && queue[0]?.gateway === first.gateway && queue[0].msg?.t === 'batch') {
+          receipts = receipts.concat((queue.shift() as Incoming & { msg: { t: 'batch' } }).msg.receipts);
+        }
+        msg = { t: 'batch', receipts };
+      }
+      if (msg) await handle(first.gateway, msg).catch((err: Error) => log.error({ gateway: first.gateway, err: err.message }, 'upstream: message not handled'));
+    }
+    draining = false;
+    for (const w of idleWaiters.splice(0)) w();
+  };
 
   client.on('message', (topic, payload) => {
     const gateway = gatewayOfReceiptsTopic(topic);
-    if (!gateway || !followed.has(gateway)) return;
-    pending++;
-    incoming.next({ gateway, payload });
+    if (!gateway || !followed.has(gateway) || !accepting) return;
+    queue.push({ gateway, msg: parseGatewayMessage(payload) });
+    if (!draining) void drain();
   });
   // Every (re)connect: announce what we hold, so each gateway resumes from there.
   const announce = () => {
     for (const c of copies.values()) void ack(c, true);
   };
   client.on('connect', announce);
-  const subscribed = Promise.all([mqtt.connected, subscribeStrict(client, topics.receiptsAll, 1), feed.subscribed]);
+  const subscribed = Promise.all([mqtt.connected, subscribeStrict(client, topics.receiptsAll, 0), feed.subscribed]);
   subscribed.catch(() => undefined); // awaited below
   let online: boolean;
   try {
@@ -203,13 +225,12 @@ export async function startUpstream(o: UpstreamOptions): Promise<UpstreamNode> {
     lastApplied: (gw) => applied.get(gw),
     copy: (gw) => copies.get(gw),
     status,
-    idle: () => (pending === 0 ? Promise.resolve() : new Promise<void>((r) => idleWaiters.push(r))),
+    idle: () => (!draining && queue.length === 0 ? Promise.resolve() : new Promise<void>((r) => idleWaiters.push(r))),
     async close() {
       feed.close();
       await client.endAsync().catch(() => undefined);
-      incoming.complete();
-      if (pending > 0) await new Promise<void>((r) => idleWaiters.push(r));
-      sub.unsubscribe();
+      accepting = false;
+      if (draining) await new Promise<void>((r) => idleWaiters.push(r));
       idleWaiters = [];
       if (statusTimer) clearTimeout(statusTimer);
       writeStatus();
