@@ -37,6 +37,8 @@ export interface Broker {
 }
 
 const DEFAULTS = { host: '127.0.0.1', port: 0, maxPacketBytes: 256 * 1024, connectTimeoutMs: 10_000 };
+/** Publish topics remembered as allowed per user (reply topics carry a correlation id: they come and go). */
+const ALLOWED_CACHE = 256;
 
 // MQTT 3.1.1 3.2.2.3 CONNACK return codes
 const RC_IDENTIFIER_REJECTED = 2;
@@ -102,7 +104,7 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
     authorizePublish(client, packet, done) {
       const user = client ? authed.get(client) : undefined;
       if (!user) return done(new Error('publish without an authenticated user'));
-      if (!mayPublish(user, packet.topic)) {
+      if (!publishAllowed(user, packet.topic)) {
         log('warn', 'mqtt publish refused by ACL', { ...who(client), topic: packet.topic });
         return done(new Error(`not authorized to publish on ${packet.topic}`));
       }
@@ -122,6 +124,20 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
       done(null, sub);
     },
   });
+
+  // The ACL is a pure function of (user, topic) and a client's user is fixed once authenticated: topics a user
+  // may publish on are remembered per user (a gateway ships on the same few topics thousands of times a second).
+  // Only allowed topics are kept (a refusal closes the connection), at most ALLOWED_CACHE per user.
+  const allowed = new WeakMap<AclUser, Set<string>>();
+  function publishAllowed(user: AclUser, topic: string): boolean {
+    let seen = allowed.get(user);
+    if (seen?.has(topic)) return true;
+    if (!mayPublish(user, topic)) return false;
+    if (!seen) allowed.set(user, (seen = new Set()));
+    if (seen.size >= ALLOWED_CACHE) seen.clear();
+    seen.add(topic);
+    return true;
+  }
 
   async function authenticate(username: string | undefined, password: Buffer | undefined, packet: ConnectPacket | undefined, cn: string | undefined): Promise<AclUser | string> {
     if (username === undefined || username === '' || password === undefined) return 'anonymous';
