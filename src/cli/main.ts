@@ -5,20 +5,9 @@
  */
 import './opcua-logging.js';
 import { Command, CommanderError } from 'commander';
-import { registerApprovalCommands } from './commands/approvals.js';
-import { registerBreakglassCommands } from './commands/breakglass.js';
-import { registerDemoCommand } from './commands/demo.js';
-import { registerKeysCommands } from './commands/keys.js';
-import { registerLearnCommands } from './commands/learn.js';
-import { registerLedgerCommands } from './commands/ledger.js';
-import { registerPkiCommands } from './commands/pki.js';
-import { registerProfileCommands } from './commands/profile.js';
-import { registerMosquittoConfigCommand } from './commands/broker-mosquitto.js';
-import { registerServiceCommands } from './commands/services.js';
-import { registerTaoCommands } from './commands/tao.js';
-import { registerValidateCommand } from './commands/validate.js';
 import { applyEnvForms } from './env-options.js';
 import { EXIT } from './exit.js';
+import { registrationsFor } from './registrations.js';
 
 const program = new Command('taogate')
   .description('No TAO, no write: an OT edge gateway that forwards OPC UA and Modbus TCP writes only with a signed, single-use authorization (TAO).')
@@ -26,18 +15,11 @@ const program = new Command('taogate')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
-registerDemoCommand(program);
-registerProfileCommands(program);
-registerPkiCommands(program);
-registerKeysCommands(program);
-registerTaoCommands(program);
-registerApprovalCommands(program);
-registerBreakglassCommands(program);
-registerLedgerCommands(program);
-registerLearnCommands(program);
-registerServiceCommands(program);
-registerMosquittoConfigCommand(program);
-registerValidateCommand(program);
+// Only the modules that define the command asked for are loaded (see registrations.ts): a
+// command's modules are most of a start's cost, and `ledger verify` needs no MQTT or OPC UA.
+// Set here as well as by the mosquitto-config registration, so parsing is the same whichever are loaded.
+program.enablePositionalOptions();
+for (const r of registrationsFor(process.argv[2])) (await r.load())(program);
 applyEnvForms(program);
 
 try {
