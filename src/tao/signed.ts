@@ -74,7 +74,7 @@ export function checkSignedMessage(input: unknown, o: SignedCheckOptions): Signe
   }
   if (!verifySignature(key.publicKey, bytes, signature)) return { ok: false, code: 'not_authenticated', reason: `signature of ${key.name} does not verify` };
   if (Math.abs(o.nowSeconds - msg.ts) > o.maxAgeSeconds) return { ok: false, code: 'expired', reason: `request time ${msg.ts} is more than ${o.maxAgeSeconds}s from now` };
-  if (!o.nonces.firstUse(`${key.name}:${msg.nonce}`, o.nowSeconds + o.maxAgeSeconds)) return { ok: false, code: 'consumed', reason: 'request replayed (nonce already seen)' };
+  if (!o.nonces.firstUse(`${key.name}:${msg.nonce}`, o.nowSeconds + o.maxAgeSeconds, o.nowSeconds)) return { ok: false, code: 'consumed', reason: 'request replayed (nonce already seen)' };
   return { ok: true, msg, signer: key.name };
 }
 
@@ -94,20 +94,41 @@ function isSigned(x: unknown): x is SignedMessage {
   );
 }
 
-/** Remembers nonces until they expire; bounded. */
+/**
+ * Remembers nonces until they expire (never forgets one earlier: a replay
+ * within the freshness window is always refused). Expired nonces are dropped
+ * from the oldest on every use, O(expired): nonces arrive in expiry order, as
+ * each expires a fixed time after the clock it was seen at. A full scan
+ * (for entries out of order after a clock step) runs only when more than
+ * `max` are held, and again only once the count has doubled, so a sustained
+ * rate above max per window (100,000 per 60 s: 1,667 proposals/s) no longer
+ * scans the whole map on every request.
+ */
 export class NonceCache {
   private readonly seen = new Map<string, number>();
+  private scannedAt = 0;
 
   constructor(private readonly max = 100_000) {}
 
-  firstUse(nonce: string, expiresAt: number): boolean {
+  firstUse(nonce: string, expiresAt: number, nowSeconds = Math.floor(Date.now() / 1000)): boolean {
     if (this.seen.has(nonce)) return false;
-    if (this.seen.size >= this.max) this.prune(Math.floor(Date.now() / 1000));
+    for (const [k, exp] of this.seen) {
+      if (exp >= nowSeconds) break;
+      this.seen.delete(k);
+    }
+    if (this.seen.size >= this.max && this.seen.size >= 2 * this.scannedAt) {
+      this.prune(nowSeconds);
+      this.scannedAt = this.seen.size;
+    }
     this.seen.set(nonce, expiresAt);
     return true;
   }
 
   prune(nowSeconds: number): void {
     for (const [k, exp] of this.seen) if (exp < nowSeconds) this.seen.delete(k);
+  }
+
+  get size(): number {
+    return this.seen.size;
   }
 }
