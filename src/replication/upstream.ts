@@ -7,8 +7,9 @@
  * Messages are handled strictly in arrival order, one at a time:
  * verification and the synced LevelDB batch of one message finish before
  * the next starts, so acks are monotonic per gateway. Batches of one
- * gateway that queued up meanwhile are applied together (every receipt
- * still verified; one synced write and one ack for all of them).
+ * gateway that queued up meanwhile, or arrive within LINGER_MS of a batch
+ * that found nothing queued, are applied together (every receipt still
+ * verified; one synced write and one ack for all of them).
  *
  * Receipts are taken and acks sent at QoS 0 (docs/ledger.md "Replication"):
  * every MQTT session is clean, so a QoS 1 hop on a live connection
@@ -72,6 +73,14 @@ export const STATUS_FILE = 'status.json';
 const STATUS_EVERY_MS = 1000;
 /** At most this many receipts (batches that queued up) in one apply: one synced write, one ack. */
 const MAX_APPLY_RECEIPTS = 4096;
+/**
+ * A batch that arrives while nothing else is queued waits this long for the
+ * next ones (a gateway writing one receipt batch per gated write, ~100 a
+ * second): they share one synced write and one ack, which the gateway waits
+ * for nowhere on its write path. Every receipt is still verified, and acked
+ * only once durable; the ack comes up to this much later.
+ */
+const LINGER_MS = 10;
 
 export interface UpstreamNode {
   readonly client: MqttClient;
@@ -178,6 +187,7 @@ export async function startUpstream(o: UpstreamOptions): Promise<UpstreamNode> {
       const first = queue.shift() as Incoming;
       let msg = first.msg;
       if (msg?.t === 'batch') {
+        if (queue.length === 0 && accepting) await new Promise((r) => setTimeout(r, LINGER_MS));
         let receipts = msg.receipts;
         while (receipts.length < MAX_APPLY_RECEIPTS && queue[0]?.gateway === first.gateway && queue[0].msg?.t === 'batch') {
           receipts = receipts.concat((queue.shift() as Incoming & { msg: { t: 'batch' } }).msg.receipts);
