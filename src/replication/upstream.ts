@@ -15,8 +15,8 @@
  * every MQTT session is clean, so a QoS 1 hop on a live connection
  * delivers exactly what QoS 0 delivers and loses the same on a disconnect;
  * the end-to-end guarantee is the upstream's ack after its synced write and
- * the gateway's hello when acks stall. QoS 0 saves the PUBACKs (two packets
- * per receipt batch and two per ack, in three processes).
+ * the gateway's hello when acks stall. QoS 0 saves three PUBACKs per batch
+ * and its ack (the upstream's, the broker's to it, the gateway's).
  *
  * Status (held heads, verified counts, alarms) is also written to
  * DIR/status.json, which `taogate upstream --check` reads while the node
