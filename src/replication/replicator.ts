@@ -416,6 +416,12 @@ export class Replicator {
     return this.publishRaw(JSON.stringify(msg));
   }
 
+  /**
+   * QoS 1, each batch awaited before the next: the broker's PUBACK paces the
+   * pump. Tried at QoS 0 (the upstream's ack is the end-to-end confirmation):
+   * a backlog of 4,096 receipts then left in one burst, the slower upstream
+   * fell behind, and the outage test stalled in resend after resend.
+   */
   private publishRaw(payload: string): Promise<unknown> {
     return this.client.publishAsync(topics.receipts(this.gatewayId), payload, { qos: 1 });
   }

@@ -42,10 +42,10 @@ describe('replication: fork detection', function () {
     expect(held).to.be.greaterThan(oldSeq + 40);
 
     // The dir is replaced by the older copy; the gateway starts on it and writes again.
-    // (A clean stop is replicated: the upstream then holds the stop receipt too.)
+    // (A clean stop is replicated: the upstream then holds the stop receipt and the stop checkpoint too.)
     await cell.gateway.close();
     const heldAtStop = up.copy(cell.profile.gateway.id)!.held.seq;
-    expect(heldAtStop).to.equal(held + 1);
+    expect(heldAtStop).to.equal(held + 2);
     rmSync(gwDir, { recursive: true, force: true });
     cpSync(backup, gwDir, { recursive: true });
     await cell.restartGateway().catch(() => undefined);
