@@ -25,6 +25,18 @@ export interface Proc {
 
 export const logFileOf = (name: string) => join(tmpdir(), `taogate-bench-deployed-${name}-stderr.log`);
 
+/** Parts still running: SIGKILLed when the bench exits or is interrupted, so no part outlives it. */
+const running = new Set<ChildProcess>();
+const killAll = () => {
+  for (const c of running) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+};
+process.on('exit', killAll);
+for (const sig of ['SIGINT', 'SIGTERM'] as const)
+  process.once(sig, () => {
+    killAll();
+    process.exit(128 + (sig === 'SIGINT' ? 2 : 15));
+  });
+
 /** Spawns `taogate ARGS` (stderr to a log file) and resolves at its READY line. */
 export function startProc(name: string, args: readonly string[], env: Readonly<Record<string, string>> = {}, timeoutMs = 240_000, nodeArgs: readonly string[] = []): Promise<Proc> {
   const logFile = logFileOf(name);
@@ -32,6 +44,8 @@ export function startProc(name: string, args: readonly string[], env: Readonly<R
   const err = openSync(logFile, 'w');
   const child = spawn(process.execPath, [...nodeArgs, CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', err], env: { ...process.env, NODE_NO_WARNINGS: '1', TAOGATE_LOG_LEVEL: 'info', ...env } });
   closeSync(err);
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
