@@ -19,6 +19,7 @@ import { startCell, type Cell } from '../helpers/cell.js';
 import type { UpstreamNode } from '../../src/replication/upstream.js';
 import { startUpstreamIn } from '../replication/helpers.js';
 import { closeClient, f32, modbusClient, type ModbusClient } from '../simulators/modbus-helpers.js';
+import { waitForValue } from '../helpers/wait.js';
 
 async function receipts(cell: Cell): Promise<Receipt[]> {
   const out: Receipt[] = [];
@@ -28,15 +29,7 @@ async function receipts(cell: Cell): Promise<Receipt[]> {
 
 const body = (r: Receipt) => r.body as Record<string, unknown>;
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 30_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 30_000): Promise<T> => waitForValue(what, probe, ms);
 
 describe('break-glass: a window of writes without governance, signed by k supervisors', function () {
   this.timeout(180_000);

@@ -27,16 +27,9 @@ import { startCell, type Cell } from '../helpers/cell.js';
 import { startUpstreamIn } from '../replication/helpers.js';
 import { closeClient, f32, modbusClient, type ModbusClient } from '../simulators/modbus-helpers.js';
 import { MOSQUITTO, startMosquitto } from '../site/mosquitto.js';
+import { waitForValue } from '../helpers/wait.js';
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 20_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const waitFor = waitForValue;
 
 const body = (r: Receipt) => r.body as Record<string, unknown>;
 

@@ -12,6 +12,7 @@ import { runCli } from '../helpers/cli.js';
 import { startCell, type Cell } from '../helpers/cell.js';
 import { startDelayProxy, type DelayProxy } from '../helpers/delay-proxy.js';
 import { closeClient, f32, modbusClient, type ModbusClient } from '../simulators/modbus-helpers.js';
+import { waitForValue } from '../helpers/wait.js';
 
 const HELD_MS = 4000; // longer than the gateway's PLC timeout
 
@@ -25,15 +26,7 @@ function bodyOf(r: Receipt): Record<string, unknown> {
   return r.body as Record<string, unknown>;
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 20_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const waitFor = waitForValue;
 
 async function writeFlow(client: ModbusClient, value: number): Promise<'ok' | string> {
   try {

@@ -142,7 +142,8 @@ describe('ledger/group commit', () => {
       await gc.idle();
     });
 
-    it('when lazy items are queued alone they wait for an urgent one and go into its batch', async () => {
+    /** A group commit that records its batches; negative items are lazy. */
+    const recording = (lingerMs: number) => {
       const batches: number[][] = [];
       const gc = new GroupCommit<number, number>(
         async (items) => {
@@ -150,8 +151,13 @@ describe('ledger/group commit', () => {
           return items.map((v) => ({ ok: true, value: v }));
         },
         10,
-        { ms: 5_000, lazy: (v) => v < 0 },
+        { ms: lingerMs, lazy: (v) => v < 0 },
       );
+      return { gc, batches };
+    };
+
+    it('when lazy items are queued alone they wait for an urgent one and go into its batch', async () => {
+      const { gc, batches } = recording(5_000);
       const lazy = gc.push(-1);
       await new Promise((r) => setTimeout(r, 30));
       expect(batches).to.deep.equal([]); // still lingering
@@ -160,15 +166,7 @@ describe('ledger/group commit', () => {
     });
 
     it('when no urgent item comes, lazy items are flushed after the linger, and stopLingering() flushes them at once', async () => {
-      const batches: number[][] = [];
-      const gc = new GroupCommit<number, number>(
-        async (items) => {
-          batches.push([...items]);
-          return items.map((v) => ({ ok: true, value: v }));
-        },
-        10,
-        { ms: 20, lazy: (v) => v < 0 },
-      );
+      const { gc, batches } = recording(20);
       await gc.push(-1);
       expect(batches).to.deep.equal([[-1]]);
       const slow = new GroupCommit<number, number>(async (items) => items.map((v) => ({ ok: true, value: v })), 10, { ms: 60_000, lazy: () => true });
