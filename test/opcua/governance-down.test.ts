@@ -10,7 +10,7 @@ import { expect } from 'chai';
 import { DataType } from 'node-opcua';
 import { startCell, type Cell } from '../helpers/cell.js';
 import { connect, type UaClient } from './client.js';
-import { bodyOf, eventually, head, since, sleep } from './ledger.js';
+import { bodyOf, eventually, head, receipts, since, sleep } from './ledger.js';
 
 const MARGIN_MS = 400;
 
@@ -80,6 +80,13 @@ describe('OPC UA front: governance down', function () {
   });
 
   it('when the PLC goes away the mirror stops claiming Good and writes are refused plc_unavailable (BadCommunicationError) before any TAO is used', async () => {
+    // The previous test's last write is answered before its outcome receipt is written: wait for that
+    // receipt first, or on a loaded machine it lands after `seq` below (a full run saw ['committed', undefined] there).
+    await eventually(async () => {
+      const all = await receipts(cell);
+      const lastIntent = all.filter((r) => r.kind === 'intent').at(-1)?.seq;
+      return lastIntent === undefined || all.some((r) => bodyOf(r).intent === lastIntent) || undefined;
+    }, 10_000, 'the outcome of the last write before this test');
     await cell.opcuaPlc!.close();
     await eventually(async () => (await alice.read('reactor.temp_sp')).statusCode.isGood() === false || undefined, 5000, 'mirror to leave Good');
     const seq = head(cell);
