@@ -123,6 +123,7 @@ export class OpcuaFront implements Front {
         if (!link || !tag.opcua) return undefined;
         const dv = await link.read(tag.opcua.nodeId);
         this.mirror(tag, dv);
+        if (dv.sourceTimestamp) this.refreshedAt.set(tag.name, dv.sourceTimestamp.getTime());
         return dv;
       },
       readCurrent: (tag) => this.readCurrent(tag),
@@ -138,7 +139,12 @@ export class OpcuaFront implements Front {
         keysDir: this.o.keysDir ?? process.cwd(),
         log: this.o.log,
         timeoutMs: this.o.plcTimeoutMs,
-        onValue: (tag, dv) => this.mirror(tag, dv),
+        // A notification sampled before the read that followed a write must not put the older value back.
+        onValue: (tag, dv) => {
+          const after = this.refreshedAt.get(tag.name);
+          if (after !== undefined && dv.sourceTimestamp && dv.sourceTimestamp.getTime() < after) return;
+          this.mirror(tag, dv);
+        },
         onLost: () => this.markLost(device.id),
       });
       this.links.set(device.id, link);
@@ -156,6 +162,9 @@ export class OpcuaFront implements Front {
   }
 
   /** The only way a gateway variable changes: a PLC data change, with its status and source timestamp. */
+  /** PLC source time of the last read after an acknowledged write, per tag. */
+  private readonly refreshedAt = new Map<string, number>();
+
   private mirror(tag: TagPolicy, dv: DataValue): void {
     this.variables.get(tag.name)?.setValueFromSource(dv.value, dv.statusCode, dv.sourceTimestamp ?? new Date());
   }
