@@ -80,7 +80,7 @@ export function startConsole(sources: ConsoleSources, o: ConsoleOptions = {}): A
       return;
     }
     if (busy || !ledger || ledger.head.seq <= lastSeq) return;
-    // The first look starts at the newest RECENT (the full verify at start covers what is before).
+    // The first look starts at the newest RECENT (the full verify at the first look covers what is before).
     if (lastSeq === -1) lastSeq = Math.max(-1, ledger.head.seq - RECENT);
     busy = true;
     try {

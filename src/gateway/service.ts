@@ -124,13 +124,11 @@ export async function startGateway(o: GatewayServiceOptions): Promise<GatewaySer
         );
         await endCheckpointer.stop();
       }
-      // An upstream that never answered in this run is not waited for (it gets all after the next start).
-      if (endReplication && endReplication.stats.acks === 0) {
-        o.log.warn({ lag: endReplication.lag }, 'no upstream answered in this run: the stop receipt reaches it after the next start');
-        await endReplication.close();
-      } else if (endReplication) {
+      if (endReplication) {
         const until = Date.now() + STOP_FLUSH_MS;
-        if (!(await endReplication.flush(STOP_FLUSH_MS))) o.log.warn({ lag: endReplication.lag, waitedMs: STOP_FLUSH_MS }, 'upstream did not acknowledge the stop receipt in time; it gets it after the next start');
+        // An upstream that never answered in this run is not waited for (it gets all after the next start).
+        if (endReplication.stats.acks === 0) o.log.warn({ lag: endReplication.lag }, 'no upstream answered in this run: the stop receipt reaches it after the next start');
+        else if (!(await endReplication.flush(STOP_FLUSH_MS))) o.log.warn({ lag: endReplication.lag, waitedMs: STOP_FLUSH_MS }, 'upstream did not acknowledge the stop receipt in time; it gets it after the next start');
         else if (anchor !== undefined && !(await endReplication.cosigned(anchor, until - Date.now()))) o.log.warn({ size: anchor }, 'upstream did not co-sign the stop checkpoint in time; the next start verifies from the last co-signed one');
         await endReplication.close();
       }

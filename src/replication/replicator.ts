@@ -201,18 +201,21 @@ export class Replicator {
    * the upstream before the process exits.
    */
   /** Waits (at most ms) until a cosignature of a checkpoint of at least `size` receipts is stored. */
-  async cosigned(size: number, ms: number): Promise<boolean> {
-    const until = Date.now() + ms;
-    while (this.cosignedSize < size && Date.now() < until && !this.closed) await new Promise((r) => setTimeout(r, 10));
-    return this.cosignedSize >= size;
+  cosigned(size: number, ms: number): Promise<boolean> {
+    return this.waitUntil(() => this.cosignedSize >= size, ms);
   }
 
-  async flush(ms: number): Promise<boolean> {
+  flush(ms: number): Promise<boolean> {
     const target = this.ledger.head.seq;
-    const until = Date.now() + ms;
     this.kick();
-    while (this.cursor.seq < target && Date.now() < until && !this.closed) await new Promise((r) => setTimeout(r, 20));
-    return this.cursor.seq >= target;
+    return this.waitUntil(() => this.cursor.seq >= target, ms);
+  }
+
+  /** Polls `done` every 10 ms for at most ms (or until close); its last answer. */
+  private async waitUntil(done: () => boolean, ms: number): Promise<boolean> {
+    const until = Date.now() + ms;
+    while (!done() && Date.now() < until && !this.closed) await new Promise((r) => setTimeout(r, 10));
+    return done();
   }
 
   /**
