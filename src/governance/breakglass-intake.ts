@@ -28,12 +28,10 @@ import { gatewayOfFeedTopic, subscribeStrict, topics } from '../mqtt/index.js';
 import { receiptKeyLookup } from '../tao/receipt-keys.js';
 import type { TrustStore } from '../tao/truststore.js';
 import type { BreakglassStore } from './breakglass-store.js';
+import type { ReplLogger } from '../replication/log.js';
 
-export interface IntakeLogger {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
+/** The pino subset the intake logs through (the replication code's, without debug). */
+export type IntakeLogger = Omit<ReplLogger, 'debug'>;
 
 export interface IntakeOptions {
   readonly client: MqttClient;
