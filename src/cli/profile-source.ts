@@ -1,10 +1,10 @@
 /** Loading the profile a command runs with (default: the bundled demo cell). */
-import { fileURLToPath } from 'node:url';
 import { ProfileError, formatIssue, loadProfile } from '../policy/index.js';
 import type { Profile } from '../policy/types.js';
 import { CliError } from './exit.js';
+import { packageFile } from '../package-root.js';
 
-export const DEMO_PROFILE = fileURLToPath(new URL('../../profiles/demo-cell.yaml', import.meta.url));
+export const DEMO_PROFILE = packageFile('profiles/demo-cell.yaml');
 
 export function loadProfileOrExit(path: string = DEMO_PROFILE): Profile {
   try {

@@ -19,6 +19,7 @@ import { MqttGovernanceClient } from './governance-client.js';
 import { GovernanceHeartbeat } from './heartbeat.js';
 import { Checkpointer, type CheckpointerOptions } from '../replication/checkpointer.js';
 import { Replicator, type ReplicationOptions } from '../replication/replicator.js';
+import { RUNS_BUILD } from '../package-root.js';
 
 /** Replication upstream and checkpoints (issue 5): on by default when the trust store has an upstream key. */
 export interface GatewayReplicationOptions extends ReplicationOptions {
@@ -231,7 +232,7 @@ export async function startGateway(o: GatewayServiceOptions): Promise<GatewaySer
       subscribed.catch((err: Error) => o.log.error({ broker: o.mqtt.url, err: err.message }, 'broker refused a subscription of the gateway: check its ACL'));
     }
     lap('total');
-    o.log.info({ ms: phases, sinceProcessStartMs: Math.round(performance.now()), receipts: ledger.head.seq + 1, checkpointerReadReceipts: checkpointer?.stats.receiptsRead }, 'gateway started');
+    o.log.info({ ms: phases, sinceProcessStartMs: Math.round(performance.now()), code: RUNS_BUILD ? 'build' : 'sources', receipts: ledger.head.seq + 1, checkpointerReadReceipts: checkpointer?.stats.receiptsRead }, 'gateway started');
     return {
       replicator,
       checkpointer,

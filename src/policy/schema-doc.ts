@@ -4,6 +4,8 @@
  * prints it and a test compares the committed file with this output.
  */
 import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { packageFile } from '../package-root.js';
 
 type Schema = {
   description?: string;
@@ -27,7 +29,7 @@ type Schema = {
   title?: string;
 };
 
-export const PROFILE_SCHEMA_PATH = new URL('../../profiles/profile.schema.json', import.meta.url);
+export const PROFILE_SCHEMA_PATH = pathToFileURL(packageFile('profiles/profile.schema.json'));
 
 export function profileReference(schema: Schema = JSON.parse(readFileSync(PROFILE_SCHEMA_PATH, 'utf8')) as Schema): string {
   const defs = schema.$defs ?? {};

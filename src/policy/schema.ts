@@ -9,9 +9,11 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import type { ProfileIssue } from './errors.js';
 import type { NodePath, YamlSource } from './source.js';
 import { didYouMean } from './suggest.js';
+import { pathToFileURL } from 'node:url';
+import { packageFile } from '../package-root.js';
 
 /** The published schema; editors load it through the `# yaml-language-server: $schema=` comment. */
-export const PROFILE_SCHEMA_URL = new URL('../../profiles/profile.schema.json', import.meta.url);
+export const PROFILE_SCHEMA_URL = pathToFileURL(packageFile('profiles/profile.schema.json'));
 
 let compiled: ValidateFunction | undefined;
 

@@ -18,6 +18,8 @@ import { receiptKeyLookup } from '../../src/tao/receipt-keys.js';
 import { TrustStore } from '../../src/tao/truststore.js';
 import { CLI, REPO } from '../helpers/cli.js';
 import { waitFor } from './helpers.js';
+import { buildIsFresh } from '../../src/cli/build-stamp.mjs';
+import { PACKAGE_ROOT } from '../../src/package-root.js';
 
 interface Child {
   readonly proc: ChildProcess;
@@ -27,9 +29,9 @@ interface Child {
 }
 
 /** A `taogate` service process, resolved on its READY line. */
-function service(args: readonly string[]): Promise<Child> {
+function service(args: readonly string[], logLevel = 'warn'): Promise<Child> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [CLI, ...args, '--log-level', 'warn'], { cwd: REPO, env: { ...process.env, NODE_NO_WARNINGS: '1' } });
+    const proc = spawn(process.execPath, [CLI, ...args, '--log-level', logLevel], { cwd: REPO, env: { ...process.env, NODE_NO_WARNINGS: '1' } });
     let out = '';
     let err = '';
     const exited = new Promise<number | null>((r) => proc.on('close', (code) => r(code)));
@@ -85,13 +87,17 @@ describe('clean stop is replicated (issue 11, defect 9; real processes)', functi
     const url = String(broker.ready.mqtt);
     const upstream = await service(['upstream', '--broker', url, '--keys', keys, '--dir', upDir]);
     children.push(upstream);
-    const gateway = await service(['gateway', '--broker', url, '--keys', keys, '--ledger', ledger]);
+    const gateway = await service(['gateway', '--broker', url, '--keys', keys, '--ledger', ledger], 'info');
     children.push(gateway);
 
     const held = () => readUpstreamStatus(upDir)?.gateways.find((g) => g.gateway === 'gw-cell-1')?.held.seq ?? -1;
     await waitFor(() => held() >= 0, 20_000, 'the upstream to hold the start receipt');
     const code = await gateway.stop('SIGTERM');
     expect(code, gateway.stderr().slice(-2000)).to.equal(0);
+    // (Logs are buffered: read once it exited.) It runs the compiled build while that is fresh (npm test builds first), else the sources.
+    const started = gateway.stderr().split('\n').find((l) => l.includes('"gateway started"'));
+    expect(started, gateway.stderr().slice(-2000)).to.be.a('string');
+    expect((JSON.parse(started!) as { code?: string }).code).to.equal(buildIsFresh(PACKAGE_ROOT) ? 'build' : 'sources');
 
     // The gateway process is gone: its ledger is free to read here.
     const report = await verifyRecords(levelRecords(ledger), receiptKeyLookup(TrustStore.load(join(keys, 'trust.json'))));

@@ -9,7 +9,6 @@ import { exec } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Command } from 'commander';
 import { bodyOf } from '../../validate/checks/act.js';
@@ -22,8 +21,8 @@ import { CliError, EXIT } from '../exit.js';
 import { dataPaths, keyPaths, ledgerDir } from '../paths.js';
 import { DEMO_PROFILE, loadProfileOrExit } from '../profile-source.js';
 import { loadKey, loadTrust } from '../trust.js';
+import { PACKAGE_ROOT } from '../../package-root.js';
 
-const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 interface ValidateOpts {
   ready?: string;
