@@ -29,6 +29,9 @@ import { recoverHead } from './recover.js';
 import { reopenChecked, SYNC_KEY } from './reopen.js';
 import { isReceiptKind, type ChainHead, type Receipt, type ReceiptKind } from './types.js';
 
+/** What an empty DB lookup of consumed jtis answers (the optimistic plan of flushNow). */
+const NOTHING_CONSUMED: ReadonlySet<string> = new Set();
+
 export type { AppendOptions } from './batch.js';
 
 export interface LedgerOptions {
@@ -247,19 +250,32 @@ export class Ledger {
   }
 
   private async flushNow(items: readonly AppendRequest[]): Promise<Outcome<Receipt>[]> {
-    let consumedInDb: Set<string>;
     try {
       if (this.suspect) await this.reopen();
-      consumedInDb = await this.lookupConsumed(items);
     } catch (err) {
       return items.map(() => ({ ok: false, error: this.unavailable(err) }));
     }
-    const plan = planBatch({ head: this.headNow, lastTs: this.lastTs }, items, {
-      gateway: this.cfg.gatewayId,
-      signer: this.cfg.signer,
-      now: this.cfg.now,
-      consumedBefore: (jti) => this.consumedCache.has(jti) || consumedInDb.has(jti),
-    });
+    // The DB lookup of the batch's new jtis runs on the libuv pool while the batch is planned here
+    // (signing is most of planning): an inline write's intent waits for the longer of the two, not
+    // their sum. In the rare case the DB knows one of them (a replay of a TAO the cache forgot), the
+    // batch is planned again with that answer, and the first plan is dropped unwritten.
+    const lookup = this.lookupConsumed(items);
+    lookup.catch(() => undefined);
+    const planWith = (consumedInDb: ReadonlySet<string>) =>
+      planBatch({ head: this.headNow, lastTs: this.lastTs }, items, {
+        gateway: this.cfg.gatewayId,
+        signer: this.cfg.signer,
+        now: this.cfg.now,
+        consumedBefore: (jti) => this.consumedCache.has(jti) || consumedInDb.has(jti),
+      });
+    let plan = planWith(NOTHING_CONSUMED);
+    let consumedInDb: Set<string>;
+    try {
+      consumedInDb = await lookup;
+    } catch (err) {
+      return items.map(() => ({ ok: false, error: this.unavailable(err) }));
+    }
+    if (plan.consumed.some((jti) => consumedInDb.has(jti))) plan = planWith(consumedInDb);
     if (plan.appended === 0) return plan.outcomes;
     const sync = items.some((i) => i.opts.durable !== false);
     try {

@@ -95,6 +95,26 @@ describe('ledger/group commit', () => {
       await ledger.close();
     });
 
+    it('when only the DB knows a jti (the cache forgot it) the batch planned without that knowledge is planned again: the replay is refused, the rest of its batch commits in order', async () => {
+      const dir = await dirs.make();
+      let ledger = await openLedger(dir, signer);
+      await ledger.append('intent', { n: 0 }, { consume: 'old' });
+      await ledger.close();
+      ledger = await openLedger(dir, signer, { jtiCacheSize: 0 });
+      const results = await Promise.allSettled([
+        ledger.append('intent', { n: 1 }, { consume: 'new' }),
+        ledger.append('intent', { n: 2 }, { consume: 'old' }),
+        ledger.append('denied', { n: 3 }),
+      ]);
+      expect(results.map(codeOf)).to.deep.equal([undefined, 'consumed', undefined]);
+      expect(ledger.stats.batches).to.equal(1);
+      const ok = results.filter((r): r is PromiseFulfilledResult<Receipt> => r.status === 'fulfilled').map((r) => r.value);
+      expect(ok.map((r) => [r.seq, (r.body as { n: number }).n])).to.deep.equal([[1, 1], [2, 3]]);
+      const head = ok[1]!.hash;
+      await ledger.close();
+      expect(await verifyRecords(levelRecords(dir), keyFor(signer))).to.deep.equal({ ok: true, count: 3, head });
+    });
+
     it('when many concurrent appends race for one jti, exactly one wins', async () => {
       const ledger = await openLedger(await dirs.make(), signer, { maxBatch: 3 });
       const results = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => ledger.append('intent', { i }, { consume: 'contended' })));
