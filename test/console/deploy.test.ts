@@ -139,9 +139,13 @@ describe('deployment files (checked without a container engine)', function () {
     expect(copy, 'node_modules copied from another stage').to.be.a('string');
     const from = /--from=(\S+)/.exec(copy!)![1];
     expect(stages.find((s) => s.name === from)!.lines.join('\n')).to.match(/npm ci --omit=dev/);
-    // tsx runs the CLI at run time: it must be a production dependency
+    // The final stage compiles the build the CLI runs, with production dependencies only (esbuild);
+    // tsx runs the sources whenever the build does not match them: both are production dependencies.
+    expect(final.lines.some((l) => /^RUN\s+node src\/cli\/build\.mjs/.test(l)), 'the final stage builds dist/').to.equal(true);
+    expect(final.lines.findIndex((l) => /^RUN\s+node src\/cli\/build\.mjs/.test(l)), 'built before the service user takes over').to.be.lessThan(final.lines.findIndex((l) => /^USER\s/i.test(l)));
     const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
     expect(pkg.dependencies).to.have.property('tsx');
+    expect(pkg.dependencies).to.have.property('esbuild');
     // what the image copies exists, and the entrypoint is the CLI
     for (const l of lines.filter((x) => /^COPY\s/i.test(x) && !/--from=/.test(x))) {
       for (const src of l.split(/\s+/).slice(1, -1)) expect(existsSync(join(REPO, src)), `COPY ${src}`).to.equal(true);
