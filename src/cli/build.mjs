@@ -6,19 +6,23 @@
 // a loader thread and without reading source maps, and holds ~30 MB less.
 //
 //   node src/cli/build.mjs [--quiet]
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { BUILD_DIR, sourceFiles, sourceFingerprint, STAMP_FILE } from './build-stamp.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const out = join(root, BUILD_DIR);
+const final = join(root, BUILD_DIR);
+// Built beside dist/ and swapped in at the end: a process running from dist/ meanwhile (a gateway
+// that imports a module late) never finds it half-written, and a failed build leaves the old one.
+const out = join(root, `.${BUILD_DIR}-new-${process.pid}`);
 const started = performance.now();
 const fingerprint = sourceFingerprint(root);
 const files = sourceFiles(root);
 
 rmSync(out, { recursive: true, force: true });
+process.once('exit', () => rmSync(out, { recursive: true, force: true })); // a failed build leaves nothing behind
 await build({
   entryPoints: files.map((f) => join(root, f)),
   outdir: out,
@@ -38,4 +42,8 @@ writeFileSync(join(out, 'src/ledger/verify-worker.mjs'), "// Written by src/cli/
 
 // The stamp last: a build cut short has none and is never run.
 writeFileSync(join(out, STAMP_FILE), `${JSON.stringify({ fingerprint, files: files.length, builtAt: new Date().toISOString(), esbuild: (await import('esbuild')).version }, null, 2)}\n`);
+const old = join(root, `.${BUILD_DIR}-old-${process.pid}`);
+if (existsSync(final)) renameSync(final, old);
+renameSync(out, final);
+rmSync(old, { recursive: true, force: true });
 if (!process.argv.includes('--quiet')) console.log(`taogate build: ${files.length} files -> ${BUILD_DIR}/ in ${Math.round(performance.now() - started)} ms`);
