@@ -2,6 +2,7 @@
 export declare const CODE_DIRS: readonly string[];
 export declare const BUILD_DIR: string;
 export declare const STAMP_FILE: string;
+export declare const PACKAGE_ROOT: string;
 export interface BuildStamp {
   readonly fingerprint: string;
   readonly files?: number;
@@ -9,6 +10,6 @@ export interface BuildStamp {
   readonly esbuild?: string;
 }
 export declare function sourceFiles(root: string): string[];
-export declare function sourceFingerprint(root: string): string;
+export declare function sourceFingerprint(root: string, files?: readonly string[]): string;
 export declare function readStamp(root: string): BuildStamp | undefined;
 export declare function buildIsFresh(root: string): boolean;

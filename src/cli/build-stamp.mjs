@@ -8,11 +8,14 @@
 // through tsx as it would without a build. About 10 ms for ~370 files.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export const CODE_DIRS = ['src', 'simulators'];
 export const BUILD_DIR = 'dist';
 export const STAMP_FILE = 'build.json';
+/** The package root: this file is src/cli/build-stamp.mjs (src/package-root.ts says the same for the TypeScript). */
+export const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** The .ts files the build compiles, package-relative with forward slashes, sorted. */
 export function sourceFiles(root) {
@@ -26,10 +29,10 @@ export function sourceFiles(root) {
   return out.sort();
 }
 
-/** A digest over (path, size, mtime) of every source file. */
-export function sourceFingerprint(root) {
+/** A digest over (path, size, mtime) of every source file (`files`: sourceFiles(root), when the caller has it). */
+export function sourceFingerprint(root, files = sourceFiles(root)) {
   const h = createHash('sha256');
-  for (const f of sourceFiles(root)) {
+  for (const f of files) {
     const s = statSync(join(root, f));
     h.update(`${f}\0${s.size}\0${s.mtimeMs}\n`);
   }

@@ -7,19 +7,17 @@
 //
 //   node src/cli/build.mjs [--quiet]
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { BUILD_DIR, sourceFiles, sourceFingerprint, STAMP_FILE } from './build-stamp.mjs';
+import { join } from 'node:path';
+import { build, version as esbuildVersion } from 'esbuild';
+import { BUILD_DIR, PACKAGE_ROOT as root, sourceFiles, sourceFingerprint, STAMP_FILE } from './build-stamp.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const final = join(root, BUILD_DIR);
 // Built beside dist/ and swapped in at the end: a process running from dist/ meanwhile (a gateway
 // that imports a module late) never finds it half-written, and a failed build leaves the old one.
 const out = join(root, `.${BUILD_DIR}-new-${process.pid}`);
 const started = performance.now();
-const fingerprint = sourceFingerprint(root);
 const files = sourceFiles(root);
+const fingerprint = sourceFingerprint(root, files);
 
 rmSync(out, { recursive: true, force: true });
 process.once('exit', () => rmSync(out, { recursive: true, force: true })); // a failed build leaves nothing behind
@@ -41,7 +39,7 @@ mkdirSync(join(out, 'src/ledger'), { recursive: true });
 writeFileSync(join(out, 'src/ledger/verify-worker.mjs'), "// Written by src/cli/build.mjs: the compiled verify worker's entry.\nawait import('./verify-worker.js');\n");
 
 // The stamp last: a build cut short has none and is never run.
-writeFileSync(join(out, STAMP_FILE), `${JSON.stringify({ fingerprint, files: files.length, builtAt: new Date().toISOString(), esbuild: (await import('esbuild')).version }, null, 2)}\n`);
+writeFileSync(join(out, STAMP_FILE), `${JSON.stringify({ fingerprint, files: files.length, builtAt: new Date().toISOString(), esbuild: esbuildVersion }, null, 2)}\n`);
 const old = join(root, `.${BUILD_DIR}-old-${process.pid}`);
 if (existsSync(final)) renameSync(final, old);
 renameSync(out, final);

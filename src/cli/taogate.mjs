@@ -4,13 +4,12 @@
 // otherwise the TypeScript sources through tsx's loader, so a checkout runs
 // without a build step; see docs/operations.md ("How the code runs").
 // TAOGATE_FROM_SOURCE=1 always runs the sources.
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { buildIsFresh, BUILD_DIR } from './build-stamp.mjs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { buildIsFresh, BUILD_DIR, PACKAGE_ROOT } from './build-stamp.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-if (process.env.TAOGATE_FROM_SOURCE !== '1' && buildIsFresh(root)) {
-  await import(pathToFileURL(join(root, BUILD_DIR, 'src/cli/main.js')).href);
+if (process.env.TAOGATE_FROM_SOURCE !== '1' && buildIsFresh(PACKAGE_ROOT)) {
+  await import(pathToFileURL(join(PACKAGE_ROOT, BUILD_DIR, 'src/cli/main.js')).href);
 } else {
   const { register } = await import('tsx/esm/api');
   register();

@@ -23,7 +23,6 @@ import { DEMO_PROFILE, loadProfileOrExit } from '../profile-source.js';
 import { loadKey, loadTrust } from '../trust.js';
 import { PACKAGE_ROOT } from '../../package-root.js';
 
-
 interface ValidateOpts {
   ready?: string;
   gateway?: string;

@@ -161,10 +161,10 @@ export class OpcuaFront implements Front {
     return this.o.devices.map((d) => this.links.get(d.id)?.health() ?? { device: d.id, up: false, detail: 'not started' });
   }
 
-  /** The only way a gateway variable changes: a PLC data change, with its status and source timestamp. */
   /** PLC source time of the last read after an acknowledged write, per tag. */
   private readonly refreshedAt = new Map<string, number>();
 
+  /** The only way a gateway variable changes: a PLC data change, with its status and source timestamp. */
   private mirror(tag: TagPolicy, dv: DataValue): void {
     this.variables.get(tag.name)?.setValueFromSource(dv.value, dv.statusCode, dv.sourceTimestamp ?? new Date());
   }
