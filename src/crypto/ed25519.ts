@@ -3,8 +3,9 @@
  * key costs about as much as a verify, so keys are imported once.
  * The independent second implementation lives in ./noble.ts.
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
-import { fromB64u, toB64u, toHex } from './encoding.js';
+import { createPrivateKey, createPublicKey, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
+import { noblePublicKey } from './noble.js';
+import { toB64u, toHex } from './encoding.js';
 import { sha256 } from './hash.js';
 import type { Signer as AnySigner } from './alg.js';
 
@@ -23,10 +24,17 @@ export interface RawKeyPair {
   readonly publicKey: Uint8Array;
 }
 
+/**
+ * A new key pair: 32 random bytes are the RFC 8032 private key (what
+ * generateKeyPairSync('ed25519') draws too), the public key is derived with
+ * @noble/ed25519. Not generateKeyPairSync + export as JWK: on Node 20 that
+ * deadlocked the process once in the test suite (the JWK export holds the
+ * key's mutex while allocating; the GC it triggered ran the finished keygen
+ * job's destructor, which takes the same mutex).
+ */
 export function generateRawKeyPair(): RawKeyPair {
-  const { privateKey } = generateKeyPairSync('ed25519');
-  const jwk = privateKey.export({ format: 'jwk' });
-  return { privateKey: fromB64u(String(jwk.d)), publicKey: fromB64u(String(jwk.x)) };
+  const privateKey = new Uint8Array(randomBytes(32));
+  return { privateKey, publicKey: noblePublicKey(privateKey) };
 }
 
 export function publicKeyObject(publicKey: Uint8Array): KeyObject {
