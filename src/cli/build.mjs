@@ -6,10 +6,10 @@
 // a loader thread and without reading source maps, and holds ~30 MB less.
 //
 //   node src/cli/build.mjs [--quiet]
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { build, version as esbuildVersion } from 'esbuild';
 import { BUILD_DIR, PACKAGE_ROOT as root, sourceFiles, sourceFingerprint, STAMP_FILE } from './build-stamp.mjs';
+import { compileSources, ESBUILD_VERSION } from './compile.mjs';
 
 const final = join(root, BUILD_DIR);
 // Built beside dist/ and swapped in at the end: a process running from dist/ meanwhile (a gateway
@@ -21,25 +21,10 @@ const fingerprint = sourceFingerprint(root, files);
 
 rmSync(out, { recursive: true, force: true });
 process.once('exit', () => rmSync(out, { recursive: true, force: true })); // a failed build leaves nothing behind
-await build({
-  entryPoints: files.map((f) => join(root, f)),
-  outdir: out,
-  outbase: root,
-  bundle: false,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  sourcemap: false,
-  logLevel: 'warning',
-});
-
-// The verify pool's worker entry: in the sources it registers tsx first (workers do not inherit
-// a loader); the build's loads the compiled worker directly.
-mkdirSync(join(out, 'src/ledger'), { recursive: true });
-writeFileSync(join(out, 'src/ledger/verify-worker.mjs'), "// Written by src/cli/build.mjs: the compiled verify worker's entry.\nawait import('./verify-worker.js');\n");
+await compileSources(root, files, out);
 
 // The stamp last: a build cut short has none and is never run.
-writeFileSync(join(out, STAMP_FILE), `${JSON.stringify({ fingerprint, files: files.length, builtAt: new Date().toISOString(), esbuild: esbuildVersion }, null, 2)}\n`);
+writeFileSync(join(out, STAMP_FILE), `${JSON.stringify({ fingerprint, files: files.length, builtAt: new Date().toISOString(), esbuild: ESBUILD_VERSION }, null, 2)}\n`);
 const old = join(root, `.${BUILD_DIR}-old-${process.pid}`);
 if (existsSync(final)) renameSync(final, old);
 renameSync(out, final);

@@ -19,6 +19,7 @@
  * DEPLOYED_PATHS=modbus.direct,modbus.inline,... limits the latency paths;
  * DEPLOYED_RSS_SECONDS sets the RSS run's length (default 300; 10 with --quick);
  * DEPLOYED_CPU_PROF=DIR makes the gateway write a CPU profile there when it stops.
+ * DEPLOYED_BROKER=mosquitto runs Mosquitto as the site broker (configured by `taogate broker mosquitto-config`).
  */
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -29,7 +30,7 @@ import { measureLatency, type LatencyRun, type PathName } from './deployed/laten
 import { closeClients, drive, openClients, paced } from './deployed/load.js';
 import { cpuDelta, cpuSnapshot, memOf, type Mem } from './deployed/procs.js';
 import { ReplicationWatch } from './deployed/replication-watch.js';
-import { startDemo, startDeployed, type Deployed } from './deployed/topology.js';
+import { SITE_BROKER, startDemo, startDeployed, type Deployed } from './deployed/topology.js';
 
 const ALL_PATHS: readonly PathName[] = ['modbus.direct', 'modbus.proxy', 'modbus.staged', 'modbus.inline', 'opcua.direct', 'opcua.inline'];
 const DEMO_PATHS: readonly PathName[] = ['modbus.direct', 'modbus.staged', 'modbus.inline', 'opcua.direct', 'opcua.inline'];
@@ -282,9 +283,9 @@ export async function run(ctx: BenchContext): Promise<ScenarioResult> {
     atMost(`gateway RSS after ${rssLast?.writes ?? 0} writes`, rssLast?.rssMB, 200, 'MB'),
   ];
   return {
-    scenario: 'deployed',
-    title: 'Deployed topology (each part its own process, as docker/compose.yaml) and taogate demo',
-    params: { rounds, perRound, warmup, throughputSeconds: tputS, lagSeconds: lagS, rssBudgetSeconds: rssBudgetS, modbusClient: 'pymodbus 3 (python3-pymodbus), one connection per round, source 127.0.0.2', opcuaClient: 'node-opcua, Security None', parts },
+    scenario: SITE_BROKER === 'mosquitto' ? 'deployed-mosquitto' : 'deployed',
+    title: `Deployed topology (each part its own process, as docker/compose.yaml; site broker: ${SITE_BROKER === 'mosquitto' ? 'Mosquitto' : 'taogate broker'}) and taogate demo`,
+    params: { siteBroker: SITE_BROKER, rounds, perRound, warmup, throughputSeconds: tputS, lagSeconds: lagS, rssBudgetSeconds: rssBudgetS, modbusClient: 'pymodbus 3 (python3-pymodbus), one connection per round, source 127.0.0.2', opcuaClient: 'node-opcua, Security None', parts },
     rows,
     comparison: { deployed: deployedLat, demo: demoLat },
     checks: { ...res, failures, loads, throughput: tp, lag, rss, ready, rssAt100k },

@@ -42,7 +42,7 @@ describe('broker mosquitto-config', function () {
     expect(blocks.get('gw-cell-1')).to.include('topic write taogate/v1/gov/propose/gw-cell-1');
 
     const conf = readFileSync(files.conf, 'utf8');
-    expect(conf).to.match(/^allow_anonymous false$/m).and.match(/^use_username_as_clientid true$/m).and.match(/^listener 18999 127\.0\.0\.1$/m);
+    expect(conf).to.match(/^allow_anonymous false$/m).and.match(/^use_username_as_clientid true$/m).and.match(/^listener 18999 127\.0\.0\.1$/m).and.match(/^set_tcp_nodelay true$/m);
     expect(statSync(files.passwd).mode & 0o777).to.equal(0o600);
     // $7$ = PBKDF2-SHA512 (Mosquitto 2.0): recompute one line from the user's secret
     const line = readFileSync(files.passwd, 'utf8').split('\n').find((l) => l.startsWith('operator:'))!;

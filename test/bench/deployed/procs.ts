@@ -64,6 +64,26 @@ export function startProc(name: string, args: readonly string[], env: Readonly<R
   });
 }
 
+/** Spawns a program that is not taogate (stdout and stderr to a log file) and resolves once its log matches `ready`. */
+export async function startExternal(name: string, cmd: string, args: readonly string[], ready: RegExp, info: Record<string, unknown>, timeoutMs = 20_000): Promise<Proc> {
+  const logFile = logFileOf(name);
+  const t0 = performance.now();
+  const out = openSync(logFile, 'w');
+  const child = spawn(cmd, [...args], { stdio: ['ignore', out, out] });
+  closeSync(out);
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  const deadline = Date.now() + timeoutMs;
+  while (!ready.test(readFileSync(logFile, 'utf8'))) {
+    if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${name} (${cmd}) did not start; last lines of ${logFile}:\n${logTail(logFile)}`);
+    }
+    await sleep(25);
+  }
+  return { name, child, readyMs: performance.now() - t0, ready: info, logFile };
+}
+
 export async function stopProc(p: Proc): Promise<number | null> {
   if (p.child.exitCode !== null || p.child.signalCode !== null) return p.child.exitCode;
   const exited = new Promise<number | null>((r) => p.child.once('exit', (code) => r(code)));

@@ -30,12 +30,13 @@
  * users file to observe replication (receipts and acks) from outside.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
+import { writeMosquittoConfig } from '../../../src/cli/commands/broker-mosquitto.js';
 import { hashPassword } from '../../../src/mqtt/credentials.js';
-import { CLI, ROOT, startProc, stopProc, type Proc } from './procs.js';
+import { CLI, ROOT, startExternal, startProc, stopProc, type Proc } from './procs.js';
 
 /** The gateway's memory settings in docker/Dockerfile + compose.yaml and docker/taogate-gateway.service. */
 export const DEPLOYED_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2', NODE_OPTIONS: '--max-semi-space-size=4 --max-old-space-size=256' };
@@ -78,6 +79,24 @@ export interface Deployed {
   close(): Promise<void>;
 }
 
+/**
+ * DEPLOYED_BROKER=mosquitto: the site broker is Mosquitto 2.0 (Debian's), configured by
+ * `taogate broker mosquitto-config` from the same keys (docs/mqtt.md), instead of `taogate broker`.
+ */
+export const SITE_BROKER: 'taogate' | 'mosquitto' = process.env.DEPLOYED_BROKER === 'mosquitto' ? 'mosquitto' : 'taogate';
+const MOSQUITTO = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto'].find((p) => existsSync(p));
+
+/** Mosquitto on 127.0.0.1:PORT with the passwd, acl and conf that `taogate broker mosquitto-config` writes for KEYS. */
+async function startMosquittoBroker(keys: string, data: string, port: number): Promise<Proc> {
+  if (!MOSQUITTO) throw new Error('DEPLOYED_BROKER=mosquitto, but mosquitto is not installed (apt-get install mosquitto)');
+  // The bench's admin user needs a secret file like every broker user, for the passwd file.
+  mkdirSync(join(keys, 'mqtt'), { recursive: true });
+  writeFileSync(join(keys, 'mqtt', `${ADMIN.username}.secret`), ADMIN.password, { mode: 0o600 });
+  // Started as root, Mosquitto would switch to the `mosquitto` account, which cannot read the 0600 password file.
+  const files = writeMosquittoConfig({ keys, out: join(data, 'mosquitto'), host: '127.0.0.1', port, ...(process.getuid?.() === 0 ? { user: 'root' } : {}) });
+  return startExternal('broker', MOSQUITTO, ['-c', files.conf], /running/, { mqtt: `mqtt://127.0.0.1:${port}` });
+}
+
 const randomBase = () => 20_000 + 10 * Math.floor(Math.random() * 3000);
 
 function addAdmin(usersFile: string): void {
@@ -108,7 +127,10 @@ export async function startDeployed(): Promise<Deployed> {
     addAdmin(join(keys, 'mqtt-users.json'));
     const profile = join(data, 'profile.yaml');
     benchProfile(profile);
-    const broker = await startProc('broker', ['broker', '--port', String(base), '--users', join(keys, 'mqtt-users.json')], {}, undefined, partNodeArgs('broker'));
+    const broker =
+      SITE_BROKER === 'mosquitto'
+        ? await startMosquittoBroker(keys, data, base)
+        : await startProc('broker', ['broker', '--port', String(base), '--users', join(keys, 'mqtt-users.json')], {}, undefined, partNodeArgs('broker'));
     procs.push(broker);
     const url = String(broker.ready.mqtt);
     procs.push(
