@@ -2,7 +2,9 @@
  * `taogate keys init`: key pairs for governance, the gateway, the upstream,
  * every approver and every actor of the profile, a trust store with their
  * public keys, and broker credentials (hashed for the broker, one secret
- * file per MQTT user). Private files are mode 0600. Never overwrites keys.
+ * file per MQTT user), and the password file of every OPC UA PLC login the
+ * profile keeps in the keys dir (set that password on the PLC). Private files
+ * are mode 0600. Never overwrites keys.
  */
 import { existsSync, mkdirSync, writeFileSync, chmodSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -15,6 +17,7 @@ import type { Profile } from '../policy/types.js';
 import { TrustStore } from '../tao/truststore.js';
 import { CliError } from './exit.js';
 import { keyPaths } from './paths.js';
+import { ensureProfilePlcSecrets } from './plc-secret.js';
 
 /** MQTT users every deployment gets. `operator` is what the CLI uses. */
 export function mqttUsersFor(gatewayId: string): { username: string; role: UserRole; gatewayId?: string }[] {
@@ -90,6 +93,8 @@ export function initKeys(dir: string, profile: Profile, opts: { validityDays?: n
     chmodSync(secret, 0o600);
     created.push(secret);
   }
+  // PLC logins the profile keeps in the keys dir (password_file: plc/reactor.secret): made here, set on the PLC.
+  created.push(...ensureProfilePlcSecrets(paths.dir, profile));
   trust.save(paths.trust);
   created.push(paths.trust);
   return { dir: paths.dir, created };

@@ -85,6 +85,11 @@ describe('taogate CLI (child process)', function () {
     const trust = TrustStore.load(join(keys, 'trust.json'));
     expect(trust.keys().map((k) => k.role)).to.include.members(['governance', 'gateway', 'upstream', 'approver', 'actor']);
     expect(trust.byName('bob', 'approver')?.approverRole).to.equal('supervisor');
+    // The demo profile's reactor PLC logs in with user + password_file plc/reactor.secret (inside the keys dir).
+    const plcSecret = join(keys, 'plc', 'reactor.secret');
+    expect(created).to.include(plcSecret);
+    expect(statSync(plcSecret).mode & 0o777).to.equal(0o600);
+    expect(readFileSync(plcSecret, 'utf8')).to.match(/^[A-Za-z0-9_-]{24}\n$/);
     const again = await runCli(['keys', 'init', '--dir', keys]);
     expect(again.code).to.equal(1);
     expect(again.stderr).to.match(/refusing to overwrite/);

@@ -10,27 +10,12 @@
  *   - the gateway trusts the PLC's server certificate (copied into
  *     PKI/plc-client/trusted/certs).
  */
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import type { OpcuaSim } from '../../../simulators/opcua/index.js';
 import { addTrustedCertificate } from '../../devices/opcua/pki-folder.js';
 
 export const DEMO_PLC_USER = 'gateway';
 
-/** KEYS/plc/<device>.secret: the password the gateway logs in to the PLC with. */
-export function plcSecretFile(keysDir: string, device = 'reactor'): string {
-  return join(keysDir, 'plc', `${device}.secret`);
-}
-
-/** Reads the PLC password, making it (mode 0600) the first time. */
-export function ensurePlcSecret(file: string): string {
-  if (!existsSync(file)) {
-    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-    writeFileSync(file, `${randomBytes(18).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
-  }
-  return readFileSync(file, 'utf8').split(/\r?\n/)[0]!;
-}
+export { ensurePlcSecret, plcSecretFile } from '../plc-secret.js';
 
 export interface SecuredReactorOptions {
   readonly host: string;
