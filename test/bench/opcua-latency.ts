@@ -26,12 +26,16 @@ export interface Writer {
   close(): Promise<void>;
 }
 
-export async function connect(endpoint: string, pki: string, user?: { userName: string; password: string }): Promise<Writer> {
+/** The bench client's application name (its certificate, made with ensureClientCertificate, must carry it). */
+export const BENCH_CLIENT_APPLICATION = 'taogate-bench';
+
+/** `secured`: Basic256Sha256 SignAndEncrypt with the certificate under PKI/client (a hardened PLC must trust it); else Security None. */
+export async function connect(endpoint: string, pki: string, user?: { userName: string; password: string }, secured = false): Promise<Writer> {
   const client = OPCUAClient.create({
-    applicationName: 'taogate-bench',
+    applicationName: BENCH_CLIENT_APPLICATION,
     endpointMustExist: false,
-    securityMode: MessageSecurityMode.None,
-    securityPolicy: SecurityPolicy.None,
+    securityMode: secured ? MessageSecurityMode.SignAndEncrypt : MessageSecurityMode.None,
+    securityPolicy: secured ? SecurityPolicy.Basic256Sha256 : SecurityPolicy.None,
     connectionStrategy: { maxRetry: 0, initialDelay: 100, maxDelay: 200 },
     clientCertificateManager: new OPCUACertificateManager({ rootFolder: join(pki, 'client') }),
   });

@@ -81,7 +81,7 @@ export function registerSimCommands(program: Command): void {
         const { startOpcuaSim } = await import('../../../simulators/opcua/index.js');
         const s = await startOpcuaSim({ host: opts.host, port: opts.port, pkiDir: opts.pki, logFile: opts.log, security });
         log.info({ endpoint: s.endpoint, secured: security !== undefined, certificate: s.certificateFile }, 'OPC UA PLC simulator listening');
-        process.stdout.write(`READY ${JSON.stringify({ opcua: s.endpoint })}\n`);
+        process.stdout.write(`READY ${JSON.stringify({ opcua: s.endpoint, certificate: s.certificateFile })}\n`);
         return untilSignal(log, signal, () => s.close());
       }),
     );

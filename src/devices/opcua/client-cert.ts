@@ -14,11 +14,11 @@ export function clientCertificateFile(pkiDir: string): string {
   return join(pkiDir, 'own', 'certs', 'client_certificate.pem');
 }
 
-export async function ensureClientCertificate(pkiDir: string): Promise<string> {
+export async function ensureClientCertificate(pkiDir: string, applicationName = GATEWAY_CLIENT_APPLICATION): Promise<string> {
   const file = clientCertificateFile(pkiDir);
   if (existsSync(file)) return file;
   const certificateManager = new OPCUACertificateManager({ rootFolder: pkiDir, automaticallyAcceptUnknownCertificate: false });
-  const client = OPCUAClient.create({ applicationName: GATEWAY_CLIENT_APPLICATION, clientCertificateManager: certificateManager });
+  const client = OPCUAClient.create({ applicationName, clientCertificateManager: certificateManager });
   try {
     await certificateManager.initialize();
     await client.createDefaultCertificate();

@@ -6,8 +6,9 @@
  *   Modbus (pymodbus, one connection per round, FC16 skid.flow_sp 50/60):
  *     direct -> PLC simulator; proxy -> raw MBAP proxy (bench process) -> PLC;
  *     staged -> gateway with TAOs staged before the round; inline -> gateway.
- *   OPC UA (node-opcua, Security None, reactor.temp_sp 80/90):
- *     direct -> PLC simulator; inline -> gateway front as alice.
+ *   OPC UA (node-opcua, reactor.temp_sp 80/90):
+ *     direct -> PLC simulator, as the gateway reaches it (a hardened PLC: Basic256Sha256
+ *     SignAndEncrypt, user gateway); inline -> gateway front as alice, Security None.
  *
  * Around every round the CPU time (utime + stime from /proc/PID/stat) of each
  * part is read; per path the CPU ms per write of every part is reported.
@@ -67,13 +68,16 @@ export async function measureLatency(ends: Endpoints, procs: () => readonly Proc
       const [h, p] = ends.plcModbus.split(':');
       proxy = await startPassthroughProxy(h!, Number(p));
     }
-    for (const [path, endpoint, user] of [
-      ['opcua.direct', ends.plcOpcua, o.plcOpcuaLogin],
-      ['opcua.inline', ends.opcua, { userName: 'alice', password: 'alice-demo' }],
+    // The direct path logs in to the PLC as the gateway does: a hardened PLC (the deployed one) trusts the bench
+    // client's certificate under ends.benchOpcuaPki; the demo's trusts only the gateway's (the path is then skipped).
+    const plcLogin = ends.plcOpcuaLogin ?? o.plcOpcuaLogin;
+    for (const [path, endpoint, user, secured, clientPki] of [
+      ['opcua.direct', ends.plcOpcua, plcLogin, plcLogin !== undefined, ends.benchOpcuaPki ?? pki],
+      ['opcua.inline', ends.opcua, { userName: 'alice', password: 'alice-demo' }, false, pki],
     ] as const) {
       if (!o.paths.includes(path)) continue;
       try {
-        writers[path] = await opcuaWriter(endpoint.startsWith('opc.tcp://') ? endpoint : `opc.tcp://${endpoint}`, pki, user);
+        writers[path] = await opcuaWriter(endpoint.startsWith('opc.tcp://') ? endpoint : `opc.tcp://${endpoint}`, clientPki, user, secured);
       } catch (err) {
         skipped[path] = `cannot connect to ${endpoint}: ${(err as Error).message}`;
       }

@@ -14,13 +14,17 @@
  * (MALLOC_ARENA_MAX=2, NODE_OPTIONS=--max-semi-space-size=4
  * --max-old-space-size=256). Its checkpointer is always on.
  *
- * The PLC simulator `taogate sim opcua` (compose's plc-opcua) is Security
- * None and anonymous, while profiles/demo-cell.yaml describes a hardened
- * reactor PLC (Basic256Sha256, a user login that `taogate demo` sets up). The
- * bench therefore runs the demo profile with the reactor device set to
- * security_policy None and no login, and 32 Modbus connections allowed per
- * source, set explicitly (the load clients all come from 127.0.0.2), written
- * to DATA/profile.yaml.
+ * The reactor PLC runs hardened, as compose's plc-opcua does and as
+ * profiles/demo-cell.yaml describes it: `taogate sim opcua --user gateway
+ * --password-file KEYS/plc/reactor.secret` (keys init makes the file), Basic256Sha256
+ * with SignAndEncrypt; it trusts the gateway's PLC-client certificate and the
+ * bench client's (made before it starts), and the gateway trusts the PLC's
+ * certificate (the operator's `pki trust` step in compose, done here by copying
+ * it into the gateway's trust list). The bench's direct OPC UA path logs in
+ * like the gateway: SignAndEncrypt, user gateway. The profile differs from the
+ * demo profile in one setting: 32 Modbus connections allowed per source, set
+ * explicitly (the load clients all come from 127.0.0.2), written to
+ * DATA/profile.yaml.
  *
  * One deviation, for the bench's clients: the gateway's OPC UA front also
  * offers SecurityPolicy None and trusts client certificates on first use
@@ -35,11 +39,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { writeMosquittoConfig } from '../../../src/cli/commands/broker-mosquitto.js';
+import { ensureClientCertificate } from '../../../src/devices/opcua/client-cert.js';
+import { addTrustedCertificate } from '../../../src/devices/opcua/pki-folder.js';
+import { plcPkiDir } from '../../../src/gateway/opcua/pki-dir.js';
 import { hashPassword } from '../../../src/mqtt/credentials.js';
+import { BENCH_CLIENT_APPLICATION } from '../opcua-latency.js';
 import { CLI, ROOT, startExternal, startProc, stopProc, type Proc } from './procs.js';
 
-/** The gateway's memory settings in docker/Dockerfile + compose.yaml and docker/taogate-gateway.service. */
-export const DEPLOYED_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2', NODE_OPTIONS: '--max-semi-space-size=4 --max-old-space-size=256' };
+/**
+ * The gateway's memory settings in docker/Dockerfile + compose.yaml and docker/taogate-gateway.service.
+ * DEPLOYED_GATEWAY_NODE_OPTIONS replaces the NODE_OPTIONS part, to measure other settings against them.
+ */
+export const DEPLOYED_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2', NODE_OPTIONS: process.env.DEPLOYED_GATEWAY_NODE_OPTIONS ?? '--max-semi-space-size=4 --max-old-space-size=256' };
 export const GATEWAY_ID = 'gw-cell-1';
 
 /** DEPLOYED_CPU_PROF=DIR: the gateway writes a V8 CPU profile into DIR when it stops. */
@@ -68,6 +79,9 @@ export interface Endpoints {
   readonly plcOpcua: string;
   /** Gateway /metrics base URL (deployed only). */
   readonly http?: string;
+  /** The hardened PLC's login and the bench client PKI folder whose certificate it trusts (deployed only). */
+  readonly plcOpcuaLogin?: { readonly userName: string; readonly password: string };
+  readonly benchOpcuaPki?: string;
 }
 
 export interface Deployed {
@@ -105,14 +119,11 @@ function addAdmin(usersFile: string): void {
   writeFileSync(usersFile, JSON.stringify(f, null, 2));
 }
 
-/** The demo profile with the reactor PLC as `taogate sim opcua` serves it (Security None, anonymous). */
+/** The demo profile, with 32 Modbus connections allowed per source. */
 function benchProfile(file: string): void {
-  const p = parse(readFileSync(join(ROOT, 'profiles/demo-cell.yaml'), 'utf8')) as { gateway: Record<string, unknown>; devices: Record<string, Record<string, unknown>> };
+  const p = parse(readFileSync(join(ROOT, 'profiles/demo-cell.yaml'), 'utf8')) as { gateway: Record<string, unknown> };
   // 32 load clients come from one source (127.0.0.2, optimizer-1): allow them explicitly, whatever the default cap is.
   p.gateway.modbus_max_connections_per_source = 32;
-  const r = p.devices.reactor!;
-  for (const k of ['security_mode', 'user', 'password_file', 'user_cert', 'user_key']) delete r[k];
-  r.security_policy = 'None';
   writeFileSync(file, stringify(p));
 }
 
@@ -127,6 +138,11 @@ export async function startDeployed(): Promise<Deployed> {
     addAdmin(join(keys, 'mqtt-users.json'));
     const profile = join(data, 'profile.yaml');
     benchProfile(profile);
+    // The hardened reactor PLC: its login (made by keys init), the gateway's and the bench client's certificates.
+    const plcSecret = join(keys, 'plc', 'reactor.secret');
+    const gatewayPki = join(data, 'pki', 'gateway-opcua');
+    const benchOpcuaPki = join(data, 'pki', 'bench-client');
+    const [gatewayCert, benchCert] = await Promise.all([ensureClientCertificate(plcPkiDir(gatewayPki)), ensureClientCertificate(join(benchOpcuaPki, 'client'), BENCH_CLIENT_APPLICATION)]);
     const broker =
       SITE_BROKER === 'mosquitto'
         ? await startMosquittoBroker(keys, data, base)
@@ -138,12 +154,16 @@ export async function startDeployed(): Promise<Deployed> {
         startProc('governance', ['governance', '--broker', url, '--keys', keys, '--profile', profile], {}, undefined, partNodeArgs('governance')),
         startProc('upstream', ['upstream', '--broker', url, '--keys', keys, '--dir', join(data, 'upstream')], {}, undefined, partNodeArgs('upstream')),
         startProc('sim-modbus', ['sim', 'modbus', '--port', String(base + 3)], {}, undefined, partNodeArgs('sim-modbus')),
-        startProc('sim-opcua', ['sim', 'opcua', '--port', String(base + 4), '--pki', join(data, 'pki', 'plc-opcua')], {}, undefined, partNodeArgs('sim-opcua')),
+        startProc('sim-opcua', ['sim', 'opcua', '--port', String(base + 4), '--pki', join(data, 'pki', 'plc-opcua'), '--user', 'gateway', '--password-file', plcSecret, '--trust-client', gatewayCert, '--trust-client', benchCert], {}, undefined, partNodeArgs('sim-opcua')),
       ])),
     );
+    // The operator's step (compose: `pki trust`): the gateway trusts this PLC's certificate; so does the bench client.
+    const plcCert = String(procs.find((p) => p.name === 'sim-opcua')!.ready.certificate);
+    addTrustedCertificate(plcPkiDir(gatewayPki), plcCert);
+    addTrustedCertificate(join(benchOpcuaPki, 'client'), plcCert);
     const gwArgs = [
       'gateway', '--broker', url, '--keys', keys, '--profile', profile, '--ledger', join(data, 'gateway'),
-      '--modbus-port', String(base + 1), '--opcua-port', String(base + 2), '--opcua-pki', join(data, 'pki', 'gateway-opcua'),
+      '--modbus-port', String(base + 1), '--opcua-port', String(base + 2), '--opcua-pki', gatewayPki,
       '--opcua-allow-none', '--opcua-trust-clients',
       '--device', `skid=127.0.0.1:${base + 3}`, '--device', `reactor=opc.tcp://127.0.0.1:${base + 4}`,
       '--http', String(base + 5),
@@ -157,6 +177,8 @@ export async function startDeployed(): Promise<Deployed> {
       plcModbus: `127.0.0.1:${base + 3}`,
       plcOpcua: `opc.tcp://127.0.0.1:${base + 4}`,
       http: String(gateway.ready.http),
+      plcOpcuaLogin: { userName: 'gateway', password: readFileSync(plcSecret, 'utf8').trim() },
+      benchOpcuaPki,
     };
     const d: Deployed = {
       ends,
