@@ -37,6 +37,7 @@ import {
   type UserIdentityInfo,
   type Variant,
 } from 'node-opcua';
+import { CLIENT_TRANSPORT_SETTINGS } from './transport-limits.js';
 import type { OpcuaDevice, TagPolicy } from '../../policy/types.js';
 import type { DeviceHealth } from '../health.js';
 import { loadPlcIdentity } from './identity.js';
@@ -109,6 +110,7 @@ export class OpcuaPlcSession {
       // Re-establishing a broken connection is node-opcua's own, with this backoff and no limit.
       connectionStrategy: { maxRetry: 0, initialDelay: 250, maxDelay: 5000 },
       clientCertificateManager: new OPCUACertificateManager({ rootFolder: o.pkiDir, automaticallyAcceptUnknownCertificate: false }),
+      transportSettings: CLIENT_TRANSPORT_SETTINGS,
     });
     this.client.on('connection_lost', () => {
       this.lost = true;

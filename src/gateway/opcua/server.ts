@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { MessageSecurityMode, OPCUACertificateManager, OPCUAServer, SecurityPolicy } from 'node-opcua';
 import type { GateLogger } from '../gate/ports.js';
 import { profileUserCertificates, type ActorDirectory } from './identity.js';
+import { SERVER_TRANSPORT_SETTINGS } from '../../devices/opcua/transport-limits.js';
 
 export const SECURITY_POLICIES = [SecurityPolicy.None, SecurityPolicy.Basic256Sha256, SecurityPolicy.Aes128_Sha256_RsaOaep, SecurityPolicy.Aes256_Sha256_RsaPss] as const;
 export const SECURITY_MODES = [MessageSecurityMode.None, MessageSecurityMode.Sign, MessageSecurityMode.SignAndEncrypt] as const;
@@ -43,6 +44,7 @@ export function createServer(s: ServerSettings): OPCUAServer {
     securityModes: SECURITY_MODES.filter((m) => s.allowSecurityNone || m !== MessageSecurityMode.None),
     allowAnonymous: true,
     isAuditing: true,
+    transportSettings: SERVER_TRANSPORT_SETTINGS,
     serverCertificateManager: new OPCUACertificateManager({ rootFolder: join(s.pkiDir, 'server'), automaticallyAcceptUnknownCertificate: s.autoAcceptClientCertificates }),
     userCertificateManager: profileUserCertificates(s.actors, join(s.pkiDir, 'user'), s.log),
     userManager: {

@@ -53,10 +53,14 @@ import { CLI, ROOT, startExternal, startProc, stopProc, type Proc } from './proc
 export const DEPLOYED_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2', NODE_OPTIONS: process.env.DEPLOYED_GATEWAY_NODE_OPTIONS ?? '--max-semi-space-size=4 --max-old-space-size=256' };
 export const GATEWAY_ID = 'gw-cell-1';
 
-/** DEPLOYED_CPU_PROF=DIR: the gateway writes a V8 CPU profile into DIR when it stops. */
+/**
+ * DEPLOYED_CPU_PROF=DIR: the gateway writes a V8 CPU profile into DIR when it stops.
+ * DEPLOYED_GATEWAY_NODE_ARGS: more node flags for the gateway (e.g. --trace-gc; its stdout goes to the bench's reader).
+ */
 function gatewayNodeArgs(): string[] {
   const dir = process.env.DEPLOYED_CPU_PROF;
-  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+  const extra = (process.env.DEPLOYED_GATEWAY_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  return [...(dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []), ...extra];
 }
 
 /** DEPLOYED_CPU_PROF_ALL=DIR: every part (broker, governance, upstream, simulators, gateway) writes a V8 CPU profile into DIR/<part> when it stops. */
