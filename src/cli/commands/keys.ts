@@ -12,7 +12,7 @@ export function registerKeysCommands(program: Command): void {
   const keys = program.command('keys').description('Ed25519 keys, the trust store and broker credentials');
   registerKeyRotationCommands(keys);
   addPkcs11InitOptions(keys.command('init'))
-    .description('create governance, gateway, upstream, approver and actor key pairs, a trust store and MQTT credentials (private files mode 0600); never overwrites')
+    .description('create governance, gateway, upstream, approver and actor key pairs, a trust store, MQTT credentials and the password file of each OPC UA PLC login the profile keeps in the keys dir (private files mode 0600); never overwrites')
     .requiredOption('--dir <dir>', 'where to write the keys')
     .option('--profile <file>', 'profile naming the gateway, approvers and actors (default: profiles/demo-cell.yaml)')
     .option('--validity-days <n>', 'validity window of the keys in the trust store', '3650')
