@@ -12,14 +12,14 @@
  * certificate until `taogate pki trust`, then the reactor link comes up.
  */
 import { expect } from 'chai';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { MessageSecurityMode, OPCUAClient, UserTokenType } from 'node-opcua';
 import { parse } from 'yaml';
-import { CLI, REPO, runCli } from '../helpers/cli.js';
+import { REPO, runCli, startCliPart, type CliPart } from '../helpers/cli.js';
 import { freePort } from '../site/mosquitto.js';
+import { waitForValue } from '../helpers/wait.js';
 
 type Mount = string | { type: string; source: string; target: string; volume?: { subpath?: string } };
 interface Service {
@@ -69,55 +69,10 @@ function commandOf(service: string, volumes: Record<string, string>, replace: Re
   });
 }
 
-interface Part {
-  readonly proc: ChildProcess;
-  readonly ready: Promise<Record<string, unknown>>;
-  stderr(): string;
-  stop(): Promise<void>;
-}
-
-function startPart(args: string[], env: Record<string, string> = {}): Part {
-  const proc = spawn(process.execPath, [CLI, ...args], { cwd: REPO, env: { ...process.env, NODE_NO_WARNINGS: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-  const ready = new Promise<Record<string, unknown>>((resolve, reject) => {
-    proc.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const line = out.split('\n').find((l) => l.startsWith('READY '));
-      if (line) resolve(JSON.parse(line.slice(6)) as Record<string, unknown>);
-    });
-    proc.once('exit', (code) => reject(new Error(`taogate ${args.slice(0, 2).join(' ')} exited ${code} before READY:\n${err}`)));
-  });
-  ready.catch(() => undefined);
-  return {
-    proc,
-    ready,
-    stderr: () => err,
-    async stop() {
-      if (proc.exitCode === null && proc.signalCode === null) {
-        proc.kill('SIGTERM');
-        await exited;
-      }
-    },
-  };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 90_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 describe("docker/compose.yaml's hardened reactor PLC, as real processes", function () {
   this.timeout(240_000);
   let dir: string;
-  const parts: Part[] = [];
+  const parts: CliPart[] = [];
 
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'taogate-compose-plc-'));
@@ -140,7 +95,7 @@ describe("docker/compose.yaml's hardened reactor PLC, as real processes", functi
     // the PLC, hardened with the files the setup made
     const plcArgs = commandOf('plc-opcua', volumes, { '--port': String(await freePort()) });
     expect(plcArgs).to.include.members(['--user', '--password-file', '--trust-client']);
-    const plc = startPart(plcArgs);
+    const plc = startCliPart(plcArgs);
     parts.push(plc);
     const endpoint = String((await plc.ready).opcua);
     // What it offers: signed and encrypted channels and a user login only (no Security None, no anonymous).
@@ -159,11 +114,18 @@ describe("docker/compose.yaml's hardened reactor PLC, as real processes", functi
     const devices = gwArgs.flatMap((a, i) => (gwArgs[i - 1] === '--device' ? [a] : []));
     expect(devices.some((d) => d.startsWith('reactor=opc.tcp://plc-opcua:'))).to.equal(true);
     const args = gwArgs.filter((a, i) => a !== '--device' && gwArgs[i - 1] !== '--device');
-    const gateway = startPart([...args, '--device', `reactor=${endpoint}`], { TAOGATE_BROKER: `mqtt://127.0.0.1:${await freePort()}` });
+    const gateway = startCliPart([...args, '--device', `reactor=${endpoint}`], { TAOGATE_BROKER: `mqtt://127.0.0.1:${await freePort()}` });
     parts.push(gateway);
     const http = String((await gateway.ready).http);
     // /readyz names each device that is down and why; /metrics says taogate_plc_up per device.
-    const reactor = async () => {
+    const reactor = async (): Promise<string | undefined> => {
+      try {
+        return await reactorState();
+      } catch {
+        return undefined;
+      }
+    };
+    const reactorState = async () => {
       const body = (await (await fetch(`${http}/readyz`)).json()) as { checks: Record<string, { ok: boolean; detail?: string }> };
       const down = /reactor down: [^;]*/.exec(body.checks.plc?.detail ?? '')?.[0];
       const up = /^taogate_plc_up\{device="reactor"\} 1$/m.test(await (await fetch(`${http}/metrics`)).text());
@@ -173,7 +135,7 @@ describe("docker/compose.yaml's hardened reactor PLC, as real processes", functi
     // fail closed: the PLC's certificate is not trusted yet
     let last: string | undefined;
     const seen = async () => (last = await reactor());
-    const refused = await until('the reactor link refused for its certificate', async () => ((await seen())?.includes('not trusted') ? last : undefined)).catch((err: Error) => {
+    const refused = await waitForValue('the reactor link refused for its certificate', async () => ((await seen())?.includes('not trusted') ? last : undefined), 90_000).catch((err: Error) => {
       throw new Error(`${err.message}; last seen: ${last}\ngateway log:\n${gateway.stderr().slice(-3000)}`);
     });
     expect(refused).to.match(/^reactor down/);
@@ -186,7 +148,7 @@ describe("docker/compose.yaml's hardened reactor PLC, as real processes", functi
     // the operator trusts it (the compose header's command): the link comes up, logged in as the profile's user
     const trusted = await runCli(['pki', 'trust', rejected[0]!.thumbprint, '--pki', gatewayPki], { timeoutMs: 60_000 });
     expect(trusted.code, trusted.stderr).to.equal(0);
-    expect(await until('the reactor link up', async () => ((await reactor()) === 'reactor up' ? 'up' : undefined))).to.equal('up');
+    expect(await waitForValue('the reactor link up', async () => ((await reactor()) === 'reactor up' ? 'up' : undefined), 90_000)).to.equal('up');
     for (const p of parts) expect(p.proc.exitCode, p.stderr()).to.equal(null);
   });
 });

@@ -131,3 +131,47 @@ export function startDemo(data: string, portBase: number, extra: readonly string
     });
   });
 }
+
+/** A long-running `taogate` part (gateway, governance, sim ...) started as a child process. */
+export interface CliPart {
+  readonly proc: ChildProcess;
+  /** The READY line's JSON; rejects if the process exits first. */
+  readonly ready: Promise<Record<string, unknown>>;
+  stderr(): string;
+  /** SIGTERM, and waits for the exit. */
+  stop(): Promise<void>;
+}
+
+/** Starts `taogate ARGS`; `env` is laid over this process's environment (undefined removes a variable). */
+export function startCliPart(args: readonly string[], env: Record<string, string | undefined> = {}): CliPart {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, NODE_NO_WARNINGS: '1' };
+  for (const [k, v] of Object.entries(env)) {
+    if (v === undefined) delete childEnv[k];
+    else childEnv[k] = v;
+  }
+  const proc = spawn(process.execPath, [CLI, ...args], { cwd: REPO, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  const ready = new Promise<Record<string, unknown>>((resolve, reject) => {
+    proc.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const line = out.split('\n').find((l) => l.startsWith('READY '));
+      if (line) resolve(JSON.parse(line.slice(6)) as Record<string, unknown>);
+    });
+    proc.once('exit', (code) => reject(new Error(`taogate ${args.slice(0, 2).join(' ')} exited ${code} before READY:\n${err}`)));
+  });
+  ready.catch(() => undefined);
+  return {
+    proc,
+    ready,
+    stderr: () => err,
+    async stop() {
+      if (proc.exitCode === null && proc.signalCode === null) {
+        proc.kill('SIGTERM');
+        await exited;
+      }
+    },
+  };
+}

@@ -7,54 +7,20 @@
  * is honoured, and a flag beats it.
  */
 import { expect } from 'chai';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { keyPaths } from '../../src/cli/paths.js';
 import { readUsersFile, startBroker, type Broker } from '../../src/mqtt/index.js';
 import { startModbusSim, type ModbusSim } from '../../simulators/modbus/index.js';
-import { CLI, REPO, runCli } from '../helpers/cli.js';
+import { runCli, startCliPart, type CliPart } from '../helpers/cli.js';
 import { closeClient, f32, modbusClient } from '../simulators/modbus-helpers.js';
 import { freePort } from './mosquitto.js';
 
-interface Part {
-  readonly proc: ChildProcess;
-  readonly ready: Promise<Record<string, unknown>>;
-  stderr(): string;
-  stop(): Promise<void>;
-}
+type Part = CliPart;
 
-function startPart(args: string[], env: Record<string, string | undefined>): Part {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, NODE_NO_WARNINGS: '1' };
-  delete childEnv.TAOGATE_LOG_LEVEL;
-  for (const [k, v] of Object.entries(env)) if (v !== undefined) childEnv[k] = v;
-  const proc = spawn(process.execPath, [CLI, ...args], { cwd: REPO, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-  const ready = new Promise<Record<string, unknown>>((resolve, reject) => {
-    proc.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const line = out.split('\n').find((l) => l.startsWith('READY '));
-      if (line) resolve(JSON.parse(line.slice(6)) as Record<string, unknown>);
-    });
-    proc.once('exit', (code) => reject(new Error(`taogate ${args[0]} exited ${code} before READY:\n${err}`)));
-  });
-  ready.catch(() => undefined);
-  return {
-    proc,
-    ready,
-    stderr: () => err,
-    async stop() {
-      if (proc.exitCode === null) {
-        proc.kill('SIGTERM');
-        await exited;
-      }
-    },
-  };
-}
+/** Every part starts without TAOGATE_LOG_LEVEL from this process: the test sets it where it checks it. */
+const startPart = (args: string[], env: Record<string, string | undefined>): Part => startCliPart(args, { TAOGATE_LOG_LEVEL: undefined, ...env });
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
   const end = Date.now() + ms;
