@@ -22,3 +22,9 @@ export function nobleSignEs256(privateKey: Uint8Array, message: Uint8Array): Uin
 export function noblePublicKeyEs256(privateKey: Uint8Array): Uint8Array {
   return p256.getPublicKey(privateKey, false);
 }
+
+/** A fresh key pair: a random scalar in [1, n-1] (rejection-sampled from the system RNG) and its uncompressed point. */
+export function nobleEs256KeyPair(): { privateKey: Uint8Array; publicKey: Uint8Array } {
+  const privateKey = p256.utils.randomSecretKey();
+  return { privateKey, publicKey: p256.getPublicKey(privateKey, false) };
+}

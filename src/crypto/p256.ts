@@ -6,10 +6,11 @@
  * a signature cannot be altered into a second valid one. The independent
  * verifier (@noble/curves) lives in ./noble-p256.ts.
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import type { Signer } from './alg.js';
 import { keyIdOf } from './ed25519.js';
-import { fromB64u, toB64u } from './encoding.js';
+import { toB64u } from './encoding.js';
+import { nobleEs256KeyPair } from './noble-p256.js';
 
 /** The order of the P-256 group, and half of it (the low-S bound). */
 export const P256_N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
@@ -22,10 +23,15 @@ export interface Es256KeyPair {
   readonly publicKey: Uint8Array;
 }
 
+/**
+ * A new key pair. Not generateKeyPairSync + JWK export: on Node 20 that export
+ * deadlocked a process once for Ed25519 (it holds the key's mutex while
+ * allocating; a GC it triggered ran the keygen job's destructor, which takes
+ * the same mutex), and EC keys go through the same code. Same pattern as
+ * generateRawKeyPair in ./ed25519.ts.
+ */
 export function generateEs256KeyPair(): Es256KeyPair {
-  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const jwk = privateKey.export({ format: 'jwk' });
-  return { privateKey: fromB64u(String(jwk.d)), publicKey: p256Point(fromB64u(String(jwk.x)), fromB64u(String(jwk.y))) };
+  return nobleEs256KeyPair();
 }
 
 /** 04 || X || Y from the two 32-byte coordinates. */
