@@ -143,6 +143,8 @@ describe('deployment files (checked without a container engine)', function () {
     // tsx runs the sources whenever the build does not match them: both are production dependencies.
     expect(final.lines.some((l) => /^RUN\s+node src\/cli\/build\.mjs/.test(l)), 'the final stage builds dist/').to.equal(true);
     expect(final.lines.findIndex((l) => /^RUN\s+node src\/cli\/build\.mjs/.test(l)), 'built before the service user takes over').to.be.lessThan(final.lines.findIndex((l) => /^USER\s/i.test(l)));
+    // The image carries its own file manifest, written after the build: IQ-01 runs in a container (no git there).
+    expect(final.lines.some((l) => /^RUN\s+node src\/cli\/build\.mjs.*&& node src\/cli\/taogate\.mjs validate manifest/.test(l)), 'the final stage writes taogate-manifest.json after the build').to.equal(true);
     const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
     expect(pkg.dependencies).to.have.property('tsx');
     expect(pkg.dependencies).to.have.property('esbuild');
