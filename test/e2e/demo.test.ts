@@ -4,7 +4,7 @@
  * a Modbus master, and a clean exit 0 on SIGTERM; then the ledger offline.
  */
 import { expect } from 'chai';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePortBase, runCli, startDemo, type DemoProcess } from '../helpers/cli.js';
@@ -120,8 +120,10 @@ describe('taogate demo (child process) and the CLI against it', function () {
     expect(metrics).to.match(/taogate_writes_total\{protocol="modbus",outcome="committed"/);
   });
 
-  it('when SIGTERM arrives it exits 0, and the ledger verifies offline and exports every receipt', async () => {
+  it('when SIGTERM arrives it exits 0, the upstream holds the whole chain, and the ledger verifies offline and exports every receipt', async () => {
     expect(await demo.stop('SIGTERM')).to.equal(0);
+    // The gateway stops before the upstream: its stop receipt and closing checkpoint are acknowledged.
+    expect(demo.stderr()).to.not.include('did not acknowledge the stop receipt');
     const verify = await runCli(['ledger', 'verify', '--data', dir, '--json']);
     expect(verify.code, verify.stderr).to.equal(0);
     const report = JSON.parse(verify.stdout) as { ok: boolean; count: number; head: string };
@@ -130,6 +132,8 @@ describe('taogate demo (child process) and the CLI against it', function () {
     const receipts = JSON.parse(show.stdout) as { kind: string; hash: string }[];
     expect(receipts).to.have.length(report.count);
     expect(receipts.at(-1)!.hash).to.equal(report.head);
+    const upstream = JSON.parse(readFileSync(join(dir, 'upstream', 'status.json'), 'utf8')) as { gateways: { held: { seq: number; hash: string } }[] };
+    expect(upstream.gateways[0]!.held).to.deep.equal({ seq: report.count - 1, hash: report.head });
     expect(receipts.map((r) => r.kind)).to.include.members(['staged', 'intent', 'committed', 'denied']);
     for (const format of ['csv', 'jsonl']) {
       const out = await runCli(['ledger', 'export', '--data', dir, '--format', format]);

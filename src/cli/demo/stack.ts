@@ -141,7 +141,9 @@ export async function startDemoStack(o: DemoOptions): Promise<DemoStack> {
         log: o.log.child({ svc: 'upstream' }),
       }),
     );
-    await together([governanceP, gatewayP, upstreamP]);
+    // Closed in reverse: the gateway first, while the upstream and the broker still run, so that its
+    // clean stop (the stop receipt and a checkpoint) is acknowledged and cosigned before they go.
+    await together([governanceP, upstreamP, gatewayP]);
     const [governance, gateway, upstream] = [await governanceP, await gatewayP, await upstreamP];
     if (o.influx) {
       const { pushUpstreamToInflux } = await import('../../historian/upstream-push.js');
