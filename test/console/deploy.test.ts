@@ -27,6 +27,7 @@ interface Service {
   ports?: string[];
   healthcheck?: { test?: string[]; disable?: boolean };
   user?: string;
+  depends_on?: Record<string, unknown>;
   read_only?: boolean;
   cap_drop?: string[];
 }
@@ -112,6 +113,8 @@ describe('deployment files (checked without a container engine)', function () {
     expect(nets('gateway')).to.include.members(['hmi', 'control', 'field']);
     expect(nets('plc-modbus')).to.deep.equal(['field']);
     expect(nets('plc-opcua')).to.deep.equal(['field']);
+    // Compose stops in reverse dependency order: the gateway before the upstream that acknowledges its stop receipt.
+    expect(Object.keys(compose.services.gateway!.depends_on ?? {})).to.include.members(['broker', 'upstream']);
     expect(compose.networks.field?.internal).to.equal(true);
     expect(compose.networks.control?.internal).to.equal(true);
     // the console and metrics are published on the host's loopback only
@@ -176,6 +179,8 @@ describe('deployment files (checked without a container engine)', function () {
     expect(sections.has('Unit') && sections.has('Install')).to.equal(true);
     // Restarts for ever, with no start limit: a broker outage at boot must not leave the gateway down for good (issue 12).
     expect(one('Restart')).to.equal('always');
+    // Stops before the upstream and the site broker on the same host (After= reverses at shutdown).
+    expect(sections.get('Unit')!.get('After')?.join(' ').split(/\s+/)).to.include.members(['taogate-upstream.service', 'mosquitto.service']);
     expect(sections.get('Unit')!.get('StartLimitIntervalSec')?.at(-1)).to.equal('0');
     expect(one('User')).to.be.a('string').and.not.match(/^(root|0)$/);
     expect(one('ProtectSystem')).to.equal('strict');
