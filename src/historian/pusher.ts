@@ -49,6 +49,8 @@ function writeCursor(file: string, c: PusherCursor): void {
 
 export class HistorianPusher {
   private stopped = false;
+  /** Set by finish(): a following run returns once it has caught up, instead of waiting for more. */
+  private finishing = false;
   private cursor: PusherCursor;
   readonly stats = { batches: 0, points: 0, retries: 0 };
 
@@ -62,6 +64,18 @@ export class HistorianPusher {
 
   stop(): void {
     this.stopped = true;
+  }
+
+  /**
+   * Lets a following run push what the feed holds now and return (`running`: that run's promise),
+   * waiting at most `ms`; then stops it where it is. What is left goes after the next start, from the cursor.
+   */
+  async finish(running: Promise<unknown>, ms: number): Promise<void> {
+    this.finishing = true;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([running.catch(() => undefined), new Promise((r) => (timer = setTimeout(r, ms)))]);
+    clearTimeout(timer);
+    this.stop();
   }
 
   /** Pushes until caught up with the feed's head; resolves with the cursor. With follow, keeps going until stop(). */
@@ -81,7 +95,7 @@ export class HistorianPusher {
       }
       if (receipts.length === 0) {
         this.o.onProgress?.(this.cursor.seq + 1, head + 1);
-        if (!opts.follow) return this.cursor.seq;
+        if (!opts.follow || this.finishing) return this.cursor.seq;
         await this.o.feed.wait(this.o.pollMs ?? 1000);
         continue;
       }

@@ -17,19 +17,22 @@ export interface UpstreamPushOptions {
   readonly log: ConstructorParameters<typeof HistorianPusher>[0]['log'];
 }
 
-/** Starts following; returns a stop function. */
-export async function pushUpstreamToInflux(node: UpstreamNode, o: UpstreamPushOptions): Promise<() => void> {
+/** How long a stop waits for the pushers to push what the upstream holds (then the rest goes after the next start). */
+export const PUSH_FINISH_MS = 3000;
+
+/** Starts following; returns a stop function that first pushes what the upstream holds (at most PUSH_FINISH_MS). */
+export async function pushUpstreamToInflux(node: UpstreamNode, o: UpstreamPushOptions): Promise<() => Promise<void>> {
   const writer = new InfluxWriter({ url: o.influx, db: o.db });
   await writer.ensureDatabase();
-  const pushers: HistorianPusher[] = [];
+  const pushers: { pusher: HistorianPusher; running: Promise<unknown> }[] = [];
   for (const g of node.status().gateways) {
     const copy = node.copy(g.gateway);
     if (!copy) continue;
     const p = new HistorianPusher({ feed: copyFeed(copy), writer, cursorFile: join(o.dir, 'historian', `${g.gateway}-${o.db}.cursor.json`), log: o.log });
-    pushers.push(p);
-    p.run({ follow: true }).catch((err: Error) => o.log?.error({ gateway: g.gateway, err: err.message }, 'historian stopped'));
+    const running = p.run({ follow: true }).catch((err: Error) => o.log?.error({ gateway: g.gateway, err: err.message }, 'historian stopped'));
+    pushers.push({ pusher: p, running });
   }
-  return () => {
-    for (const p of pushers) p.stop();
+  return async () => {
+    await Promise.all(pushers.map(({ pusher, running }) => pusher.finish(running, PUSH_FINISH_MS)));
   };
 }

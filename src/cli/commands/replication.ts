@@ -69,7 +69,7 @@ export function registerReplicationCommands(program: Command): void {
         const signer = loadKey(kp.upstream).signer;
         checkOwnKey({ keyFile: kp.upstream, trustFile: kp.trust, trust, signer, role: 'upstream', name: 'upstream' });
         const node = await startUpstream({ dir, trust, signer, mqtt: login, gateways: opts.gateway, log });
-        const stopPush = opts.influx ? await pushUpstreamToInflux(node, { influx: opts.influx, db: opts.db, dir, log }) : () => {};
+        const stopPush = opts.influx ? await pushUpstreamToInflux(node, { influx: opts.influx, db: opts.db, dir, log }) : async () => {};
         let http: { url: string; close(): Promise<void> } | undefined;
         if (opts.http !== undefined) {
           const { startOpsServer } = await import('../../ops/http.js');
@@ -80,7 +80,7 @@ export function registerReplicationCommands(program: Command): void {
         process.stdout.write(`READY ${JSON.stringify({ mqtt: login.url, dir, gateways: node.status().gateways.map((g) => g.gateway), ...(http ? { http: http.url } : {}) })}\n`);
         return untilSignal(log, signal, async () => {
           await http?.close();
-          stopPush();
+          await stopPush(); // what the copy holds goes to InfluxDB first (bounded), then the copy closes
           await node.close();
         });
       }),

@@ -148,7 +148,9 @@ export async function startDemoStack(o: DemoOptions): Promise<DemoStack> {
     if (o.influx) {
       const { pushUpstreamToInflux } = await import('../../historian/upstream-push.js');
       const stopPush = await pushUpstreamToInflux(upstream, { influx: o.influx.url, db: o.influx.db, dir: paths.upstreamLedger, log: o.log.child({ svc: 'historian' }) });
-      closers.push(async () => stopPush());
+      // Closed right after the gateway (the last closer so far) and before the upstream: it then pushes
+      // the gateway's stop receipt and closing checkpoint too, before the upstream copy closes.
+      closers.splice(closers.length - 1, 0, stopPush);
     }
 
     timeLedgerAppends(gateway.ledger, metrics);
