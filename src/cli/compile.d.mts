@@ -1,4 +1,3 @@
 /** Types of ./compile.mjs (plain JavaScript, like the build that uses it). */
 export declare const ESBUILD_VERSION: string;
 export declare function compileSources(root: string, files: readonly string[], out: string): Promise<void>;
-export declare function hashTree(dir: string, skip?: readonly string[]): Record<string, string>;

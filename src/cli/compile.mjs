@@ -1,12 +1,11 @@
 // Compiles the sources (every .ts under src/ and simulators/: ./build-stamp.mjs
 // sourceFiles) into a folder, one .js per .ts, the same layout, ES modules for
 // Node 20, with esbuild; no bundling, no type check, no source maps. Used by
-// the build (./build.mjs, into dist/) and by IQ-01 (src/validate/checks/
-// iq-software.ts), which compiles again into a temporary folder and compares
-// the result with dist/ byte for byte: esbuild's output is a function of its
-// version, the options below and the sources.
-import { readdirSync, readFileSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
+// the build (./build.mjs, into dist/) and by IQ-01 (src/validate/build-check.ts),
+// which compiles again into a temporary folder and compares the result with
+// dist/ file by file: esbuild's output is a function of its version, the
+// options below and the sources.
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build, version } from 'esbuild';
 
@@ -28,17 +27,5 @@ export async function compileSources(root, files, out) {
   // The verify pool's worker entry: in the sources it registers tsx first (workers do not inherit
   // a loader); the build's loads the compiled worker directly.
   mkdirSync(join(out, 'src/ledger'), { recursive: true });
-  writeFileSync(join(out, 'src/ledger/verify-worker.mjs'), "// Written by src/cli/build.mjs: the compiled verify worker's entry.\nawait import('./verify-worker.js');\n");
-}
-
-/** SHA-256 (hex) of every file under `dir`, by path relative to it with forward slashes, sorted; `skip` names files left out. */
-export function hashTree(dir, skip = []) {
-  const out = {};
-  const names = readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath ?? e.path, e.name).slice(dir.length + 1).split('\\').join('/'))
-    .filter((p) => !skip.includes(p))
-    .sort();
-  for (const p of names) out[p] = createHash('sha256').update(readFileSync(join(dir, p))).digest('hex');
-  return out;
+  writeFileSync(join(out, 'src/ledger/verify-worker.mjs'), "// Written by src/cli/compile.mjs: the compiled verify worker's entry.\nawait import('./verify-worker.js');\n");
 }

@@ -9,11 +9,12 @@
  * added. A missing or stale build is not run (the sources are, through tsx),
  * and is reported as such.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { packageFile } from '../package-root.js';
+import { sha256File } from './manifest.js';
 
 // Plain JavaScript modules that stay in src/cli/ (the build does not copy them into dist/):
 // loaded from the package, whichever form this module runs in.
@@ -35,9 +36,21 @@ export interface BuildCheck {
 
 const none = { checked: 0, changed: [], missing: [], extra: [] } as const;
 
+/** SHA-256 of every file under `dir`, by path relative to it with forward slashes; `skip` names files left out. */
+function hashTree(dir: string, skip: readonly string[] = []): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!e.isFile()) continue;
+    const path = join(e.parentPath, e.name);
+    const rel = relative(dir, path).split(sep).join('/');
+    if (!skip.includes(rel)) out[rel] = sha256File(path);
+  }
+  return out;
+}
+
 export async function checkBuild(root: string): Promise<BuildCheck> {
   const { BUILD_DIR, buildIsFresh, readStamp, sourceFiles, STAMP_FILE } = await load<Stamp>('src/cli/build-stamp.mjs');
-  const { compileSources, ESBUILD_VERSION, hashTree } = await load<Compile>('src/cli/compile.mjs');
+  const { compileSources, ESBUILD_VERSION } = await load<Compile>('src/cli/compile.mjs');
   const dist = join(root, BUILD_DIR);
   const stamp = readStamp(root);
   if (!existsSync(dist) || !stamp) return { runs: 'sources', ok: true, summary: `no compiled build (${BUILD_DIR}/ has no stamp): taogate runs the sources through tsx`, ...none };
