@@ -107,7 +107,7 @@ export async function startCell(o: CellOptions = {}): Promise<Cell> {
   if (o.opcua) {
     // The reactor PLC is hardened as in the demo (Basic256Sha256, user `gateway`, trust arranged both ways);
     // imported lazily: node-opcua takes ~1 s to load, and Modbus-only cells do not need it.
-    const { startSecuredReactor, ensurePlcSecret, plcSecretFile } = await import('../../src/cli/demo/reactor-plc.js');
+    const [{ startSecuredReactor }, { ensurePlcSecret, plcSecretFile }] = await Promise.all([import('../../src/cli/demo/reactor-plc.js'), import('../../src/cli/plc-secret.js')]);
     opcuaPlc = await startSecuredReactor({
       host: '127.0.0.1',
       port: 0,

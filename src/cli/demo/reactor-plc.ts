@@ -15,8 +15,6 @@ import { addTrustedCertificate } from '../../devices/opcua/pki-folder.js';
 
 export const DEMO_PLC_USER = 'gateway';
 
-export { ensurePlcSecret, plcSecretFile } from '../plc-secret.js';
-
 export interface SecuredReactorOptions {
   readonly host: string;
   readonly port: number;

@@ -28,7 +28,8 @@ import { dataPaths, keyPaths } from '../paths.js';
 import { loadProfileOrExit } from '../profile-source.js';
 import { readSecret } from '../broker-creds.js';
 import type { ReadyInfo } from './ports.js';
-import { ensurePlcSecret, plcSecretFile, startSecuredReactor } from './reactor-plc.js';
+import { ensurePlcSecret, plcSecretFile } from '../plc-secret.js';
+import { startSecuredReactor } from './reactor-plc.js';
 import { plcPkiDir } from '../../gateway/opcua/pki-dir.js';
 export type { ReadyInfo } from './ports.js';
 
