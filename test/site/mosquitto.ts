@@ -34,13 +34,18 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** `broker mosquitto-config` for a Mosquitto on 127.0.0.1:PORT run by this user, into `out`. */
+export function writeLocalMosquittoConfig(keysDir: string, out: string, port: number, tls?: boolean): ReturnType<typeof writeMosquittoConfig> {
+  // Started as root, Mosquitto would switch to the `mosquitto` account, which cannot read the 0600 password file.
+  return writeMosquittoConfig({ keys: keysDir, out, host: '127.0.0.1', port, tls, ...(process.getuid?.() === 0 ? { user: 'root' } : {}) });
+}
+
 /** Writes the config for `keysDir` and starts Mosquitto; resolves once it listens. */
 export async function startMosquitto(o: { keysDir: string; port?: number; tls?: boolean }): Promise<RealMosquitto> {
   if (!MOSQUITTO) throw new Error('mosquitto is not installed');
   const port = o.port || (await freePort());
   const out = mkdtempSync(join(tmpdir(), 'taogate-mosquitto-'));
-  // Started as root, Mosquitto would switch to the `mosquitto` account, which cannot read the 0600 password file.
-  const files = writeMosquittoConfig({ keys: o.keysDir, out, host: '127.0.0.1', port, tls: o.tls, ...(process.getuid?.() === 0 ? { user: 'root' } : {}) });
+  const files = writeLocalMosquittoConfig(o.keysDir, out, port, o.tls);
   const proc: ChildProcess = spawn(MOSQUITTO, ['-c', files.conf], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   proc.stdout?.on('data', (d: Buffer) => (log += d.toString()));

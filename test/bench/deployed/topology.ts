@@ -34,16 +34,16 @@
  * users file to observe replication (receipts and acks) from outside.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { writeMosquittoConfig } from '../../../src/cli/commands/broker-mosquitto.js';
 import { ensureClientCertificate } from '../../../src/devices/opcua/client-cert.js';
 import { addTrustedCertificate } from '../../../src/devices/opcua/pki-folder.js';
 import { plcPkiDir } from '../../../src/gateway/opcua/pki-dir.js';
 import { hashPassword } from '../../../src/mqtt/credentials.js';
 import { BENCH_CLIENT_APPLICATION } from '../opcua-latency.js';
+import { MOSQUITTO, writeLocalMosquittoConfig } from '../../site/mosquitto.js';
 import { CLI, ROOT, startExternal, startProc, stopProc, type Proc } from './procs.js';
 
 /**
@@ -102,16 +102,13 @@ export interface Deployed {
  * `taogate broker mosquitto-config` from the same keys (docs/mqtt.md), instead of `taogate broker`.
  */
 export const SITE_BROKER: 'taogate' | 'mosquitto' = process.env.DEPLOYED_BROKER === 'mosquitto' ? 'mosquitto' : 'taogate';
-const MOSQUITTO = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto'].find((p) => existsSync(p));
-
 /** Mosquitto on 127.0.0.1:PORT with the passwd, acl and conf that `taogate broker mosquitto-config` writes for KEYS. */
 async function startMosquittoBroker(keys: string, data: string, port: number): Promise<Proc> {
   if (!MOSQUITTO) throw new Error('DEPLOYED_BROKER=mosquitto, but mosquitto is not installed (apt-get install mosquitto)');
   // The bench's admin user needs a secret file like every broker user, for the passwd file.
   mkdirSync(join(keys, 'mqtt'), { recursive: true });
   writeFileSync(join(keys, 'mqtt', `${ADMIN.username}.secret`), ADMIN.password, { mode: 0o600 });
-  // Started as root, Mosquitto would switch to the `mosquitto` account, which cannot read the 0600 password file.
-  const files = writeMosquittoConfig({ keys, out: join(data, 'mosquitto'), host: '127.0.0.1', port, ...(process.getuid?.() === 0 ? { user: 'root' } : {}) });
+  const files = writeLocalMosquittoConfig(keys, join(data, 'mosquitto'), port);
   return startExternal('broker', MOSQUITTO, ['-c', files.conf], /running/, { mqtt: `mqtt://127.0.0.1:${port}` });
 }
 
