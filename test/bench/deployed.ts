@@ -3,6 +3,9 @@
  * wired as docker/compose.yaml does (deployed/topology.ts), and then the
  * same through `taogate demo` (one process). Measured in one run:
  *
+ *  0. the floor: the parts of a gated write alone (an fdatasync'ed append, an
+ *     Ed25519 sign and verify, a round trip between two processes), added up
+ *     along each gated path's critical path (deployed/floor.ts);
  *  1. sequential write latency per path, interleaved rounds (deployed/latency.ts):
  *     Modbus direct / raw proxy / staged / inline from the independent pymodbus
  *     client, OPC UA direct / inline from node-opcua; CPU ms per write of every
@@ -15,7 +18,7 @@
  *  5. start-up: gateway alone READY warm; `taogate demo` READY cold and warm;
  *  6. the latency paths again through `taogate demo`.
  *
- * DEPLOYED_PARTS=latency,throughput,lag,rss,startup,demo runs a subset;
+ * DEPLOYED_PARTS=floor,latency,throughput,lag,rss,startup,demo runs a subset;
  * DEPLOYED_PATHS=modbus.direct,modbus.inline,... limits the latency paths;
  * DEPLOYED_RSS_SECONDS sets the RSS run's length (default 300; 10 with --quick);
  * DEPLOYED_CPU_PROF=DIR makes the gateway write a CPU profile there when it stops.
@@ -23,11 +26,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { added, atLeast, atMost, sleep, summarize, type BenchContext, type Row, type ScenarioResult, type Summary, type Target } from './stats.js';
 import { pymodbusAvailable } from './deployed/clients.js';
 import { measureLatency, type LatencyRun, type PathName } from './deployed/latency.js';
 import { closeClients, drive, openClients, paced } from './deployed/load.js';
+import { measureFloor, type Floor } from './deployed/floor.js';
 import { cpuDelta, cpuSnapshot, memOf, type Mem } from './deployed/procs.js';
 import { ReplicationWatch } from './deployed/replication-watch.js';
 import { SITE_BROKER, startDemo, startDeployed, type Deployed } from './deployed/topology.js';
@@ -180,7 +184,7 @@ async function guarded(name: string, failures: Record<string, string>, log: (m: 
 }
 
 export async function run(ctx: BenchContext): Promise<ScenarioResult> {
-  const parts = (process.env.DEPLOYED_PARTS ?? 'latency,throughput,lag,rss,startup,demo').split(',');
+  const parts = (process.env.DEPLOYED_PARTS ?? 'floor,latency,throughput,lag,rss,startup,demo').split(',');
   const rounds = 3;
   const perRound = ctx.quick ? 100 : 300;
   const warmup = ctx.quick ? 20 : 50;
@@ -190,6 +194,7 @@ export async function run(ctx: BenchContext): Promise<ScenarioResult> {
   if (!pymodbusAvailable()) throw new Error('python3-pymodbus is not installed (/usr/bin/python3 -c "import pymodbus" failed)');
   const rows: Row[] = [];
   const res: Record<string, unknown> = {};
+  let floor: Floor | undefined;
   let deployedLat: LatencyRun | undefined;
   let demoLat: LatencyRun | undefined;
   let tp: Throughput | undefined;
@@ -203,8 +208,21 @@ export async function run(ctx: BenchContext): Promise<ScenarioResult> {
   const d = await startDeployed();
   res.partsReadyMs = Object.fromEntries([...d.procs, d.gateway].map((p) => [p.name, Math.round(p.readyMs)]));
   ctx.log(`  deployed: READY ms ${JSON.stringify(res.partsReadyMs)}`);
-  const watch = await ReplicationWatch.open(d.ends.mqtt);
+  // The watcher subscribes to every receipt batch and ack: extra broker deliveries and JSON
+  // parsing in this process that a site does not have, so it opens after the latency rounds.
+  let watch: ReplicationWatch | undefined;
+  const openWatch = async (): Promise<ReplicationWatch> => (watch ??= await ReplicationWatch.open(d.ends.mqtt));
   try {
+    if (parts.includes('floor')) await g('floor', async () => {
+      ctx.log('  floor: the parts of a gated write alone, the topology idle');
+      floor = await measureFloor(dirname(d.ends.keys), { quick: ctx.quick });
+      const f = floor;
+      rows.push({ label: 'FLOOR 1.3 KB append + fdatasync, on the ledger\'s filesystem', unit: 'ms', stats: f.appendSync });
+      rows.push({ label: 'FLOOR Ed25519 sign (node:crypto)', unit: 'ms', stats: f.sign });
+      rows.push({ label: 'FLOOR Ed25519 verify (node:crypto)', unit: 'ms', stats: f.verify });
+      rows.push({ label: 'FLOOR round trip between two Node processes, loopback TCP', unit: 'ms', stats: f.roundTrip, note: `CPU ms per round trip: ${f.roundTripCpu.client.toFixed(3)} + ${f.roundTripCpu.server.toFixed(3)}` });
+      rows.push({ label: 'FLOOR added over direct, sum of the parts on the critical path (p50)', note: `modbus.staged ${f.added['modbus.staged'].toFixed(2)} ms, modbus.inline ${f.added['modbus.inline'].toFixed(2)} ms; gateway CPU per inline write ${f.gatewayCpuInline.toFixed(2)} ms` });
+    });
     if (parts.includes('latency')) await g('deployed latency', async () => {
       ctx.log('  deployed: latency rounds');
       deployedLat = await measureLatency(d.ends, () => [...d.procs, d.gateway], { rounds, perRound, warmup, paths: pathsFrom(ALL_PATHS), log: ctx.log });
@@ -212,13 +230,13 @@ export async function run(ctx: BenchContext): Promise<ScenarioResult> {
     });
     if (parts.includes('throughput')) await g('deployed throughput', async () => {
       ctx.log('  deployed: throughput');
-      tp = await throughput(d, watch, tputS);
+      tp = await throughput(d, await openWatch(), tputS);
       rows.push({ label: `DEPLOYED throughput, 32 clients, inline: intents replicated to the upstream`, opsPerSec: tp.perSec, note: `${tp.replicatedIntents} in ${tp.seconds.toFixed(1)} s; ${tp.acknowledged} acknowledged; CPU ms/write: ${fmtCpu(tp.cpuPerWrite)}` });
       rows.push({ label: 'DEPLOYED throughput: write latency under load', unit: 'ms', stats: tp.latency, note: Object.entries(tp.errors).map(([k, v]) => `${v}x ${k}`).join('; ').slice(0, 200) });
     });
     if (parts.includes('lag')) await g('deployed lag', async () => {
       ctx.log('  deployed: replication lag at 1,000 writes/s');
-      lag = await lagAt(d, watch, 1000, lagS);
+      lag = await lagAt(d, await openWatch(), 1000, lagS);
       rows.push({ label: `DEPLOYED replication lag at ${lag.rate}/s (achieved ${lag.achieved.toFixed(0)}/s): append -> upstream ack`, unit: 'ms', stats: lag.lagMs });
       rows.push({ label: 'DEPLOYED replication lag: receipts not yet acknowledged (/metrics, every 100 ms)', unit: 'receipts', stats: lag.lagReceipts });
     });
@@ -233,7 +251,7 @@ export async function run(ctx: BenchContext): Promise<ScenarioResult> {
       rows.push({ label: 'DEPLOYED gateway alone: spawn -> READY, warm (3 restarts)', unit: 'ms', note: ready.gatewayWarm!.map((x) => x.toFixed(0)).join(' / ') });
     });
   } finally {
-    await watch.close().catch(() => undefined);
+    await watch?.close().catch(() => undefined);
     await d.close();
   }
 
@@ -259,6 +277,14 @@ export async function run(ctx: BenchContext): Promise<ScenarioResult> {
     }
     rows.push({ label: 'DEMO spawn -> READY, cold (keys and certificates created) / warm (x2)', unit: 'ms', note: `${ready.demoCold!.map((x) => x.toFixed(0)).join(' / ')} ; ${ready.demoWarm!.map((x) => x.toFixed(0)).join(' / ')}` });
   });
+  if (floor && deployedLat) {
+    for (const path of ['modbus.staged', 'modbus.inline'] as const) {
+      const measured = addedP(deployedLat, path, 'p50');
+      if (measured !== undefined) rows.push({ label: `FLOOR vs DEPLOYED ${path}: added p50`, note: `floor ${floor.added[path].toFixed(2)} ms, measured ${measured.toFixed(2)} ms (${(measured / floor.added[path]).toFixed(1)}x)` });
+    }
+    const cpu = deployedLat.paths['modbus.inline']?.cpuPerWriteAboveIdle.gateway;
+    if (cpu !== undefined) rows.push({ label: 'FLOOR vs DEPLOYED gateway CPU per inline write', note: `floor ${floor.gatewayCpuInline.toFixed(2)} ms, measured ${cpu.toFixed(2)} ms (${(cpu / floor.gatewayCpuInline).toFixed(1)}x)` });
+  }
   for (const [k, v] of Object.entries(failures)) rows.push({ label: `${k}`, note: `FAILED: ${v.slice(0, 200)}` });
 
   const med = (xs: number[] | undefined) => (xs && xs.length ? summarize(xs).p50 : undefined);
@@ -288,7 +314,7 @@ export async function run(ctx: BenchContext): Promise<ScenarioResult> {
     params: { siteBroker: SITE_BROKER, rounds, perRound, warmup, throughputSeconds: tputS, lagSeconds: lagS, rssBudgetSeconds: rssBudgetS, modbusClient: 'pymodbus 3 (python3-pymodbus), one connection per round, source 127.0.0.2', opcuaClient: 'node-opcua, Security None', parts },
     rows,
     comparison: { deployed: deployedLat, demo: demoLat },
-    checks: { ...res, failures, loads, throughput: tp, lag, rss, ready, rssAt100k },
+    checks: { ...res, failures, loads, floor, throughput: tp, lag, rss, ready, rssAt100k },
     targets,
     notes: ['CPU per write from /proc/PID/stat utime+stime deltas around each round (10 ms ticks), warm-up writes included.'],
   };
