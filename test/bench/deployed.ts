@@ -116,16 +116,23 @@ async function lagAt(d: Deployed, watch: ReplicationWatch, rate: number, seconds
   }
 }
 
-interface RssPoint {
+interface RssPoint extends Mem {
   writes: number;
   seconds: number;
-  rssMB: number;
-  hwmMB: number;
+  /** V8's heap from the gateway's /metrics: live objects, and what V8 holds for them. */
+  heapUsedMB: number;
+  heapTotalMB: number;
+}
+
+async function heapOf(http: string | undefined): Promise<{ heapUsedMB: number; heapTotalMB: number }> {
+  const text = http ? await fetch(`${http}/metrics`).then((r) => r.text(), () => '') : '';
+  const mb = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN) / 2 ** 20;
+  return { heapUsedMB: mb('nodejs_heap_size_used_bytes'), heapTotalMB: mb('nodejs_heap_size_total_bytes') };
 }
 
 async function rssTrend(d: Deployed, budgetS: number, log: (m: string) => void): Promise<RssPoint[]> {
   const clients = await openClients(d.ends.modbus, 32);
-  const out: RssPoint[] = [{ writes: 0, seconds: 0, ...memOf(d.gateway) }];
+  const out: RssPoint[] = [{ writes: 0, seconds: 0, ...memOf(d.gateway), ...(await heapOf(d.ends.http)) }];
   const t0 = performance.now();
   let writes = 0;
   try {
@@ -133,8 +140,9 @@ async function rssTrend(d: Deployed, budgetS: number, log: (m: string) => void):
       const l = await drive(clients, Math.min(20, budgetS));
       writes += l.ok;
       const m: Mem = memOf(d.gateway);
-      out.push({ writes, seconds: (performance.now() - t0) / 1000, ...m });
-      log(`    rss: ${writes} writes, VmRSS ${m.rssMB.toFixed(0)} MB (HWM ${m.hwmMB.toFixed(0)})`);
+      const h = await heapOf(d.ends.http);
+      out.push({ writes, seconds: (performance.now() - t0) / 1000, ...m, ...h });
+      log(`    rss: ${writes} writes, VmRSS ${m.rssMB.toFixed(0)} MB (HWM ${m.hwmMB.toFixed(0)}; anon ${m.anonMB.toFixed(0)}, files ${m.fileMB.toFixed(0)}; V8 heap ${h.heapUsedMB.toFixed(0)} used of ${h.heapTotalMB.toFixed(0)})`);
     }
   } finally {
     await closeClients(clients);
@@ -245,6 +253,9 @@ export async function run(ctx: BenchContext): Promise<ScenarioResult> {
       rss = await rssTrend(d, rssBudgetS, ctx.log);
       const last = rss[rss.length - 1]!;
       rows.push({ label: `DEPLOYED gateway RSS: idle -> after ${last.writes} writes (${last.seconds.toFixed(0)} s)`, unit: 'MB', note: rss.map((p) => `${Math.round(p.writes / 1000)}k:${p.rssMB.toFixed(0)}`).join(' ') });
+      const first = rss[0]!;
+      const mb = (p: RssPoint) => `anon ${p.anonMB.toFixed(0)}, files ${p.fileMB.toFixed(0)}, V8 heap ${p.heapUsedMB.toFixed(0)} used of ${p.heapTotalMB.toFixed(0)}`;
+      rows.push({ label: 'DEPLOYED gateway memory, idle -> last sample', unit: 'MB', note: `${mb(first)} -> ${mb(last)}` });
     });
     if (parts.includes('startup')) await g('deployed startup', async () => {
       for (let i = 0; i < 3; i++) ready.gatewayWarm!.push((await d.restartGateway()).readyMs);

@@ -125,13 +125,17 @@ export function cpuMs(p: Proc): number {
 export interface Mem {
   rssMB: number;
   hwmMB: number;
+  /** RssAnon: the heap, V8's and native allocations. */
+  anonMB: number;
+  /** RssFile: mapped files (the node binary, LevelDB's table files). */
+  fileMB: number;
 }
 
 export function memOf(p: Proc): Mem {
   alive(p);
   const status = readFileSync(`/proc/${p.child.pid}/status`, 'utf8');
   const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-  return { rssMB: kb('VmRSS') / 1024, hwmMB: kb('VmHWM') / 1024 };
+  return { rssMB: kb('VmRSS') / 1024, hwmMB: kb('VmHWM') / 1024, anonMB: kb('RssAnon') / 1024, fileMB: kb('RssFile') / 1024 };
 }
 
 /** CPU ms of each process, for before/after deltas around a measured stretch. */
