@@ -18,22 +18,17 @@
  *   BadTooManyArguments) before the body runs: those never touch the PLC
  *   logic and are not logged.
  */
-import {
-  DataType,
-  StatusCodes,
-  Variant,
-  standardUnits,
-  type CallMethodResultOptions,
-  type IAddressSpace,
-  type Namespace as UANamespace,
-  type ISessionContext,
-  type StatusCode,
-  type UAVariable,
-} from 'node-opcua';
+import type { CallMethodResultOptions, IAddressSpace, Namespace as UANamespace, ISessionContext, StatusCode, UAVariable } from 'node-opcua';
+import type * as NodeOpcua from 'node-opcua';
+import { nodeOpcua } from '../../src/devices/opcua/node-opcua.js';
 import { startBatch, stopBatch, type ReactorState } from './model.js';
 import type { SimLog } from './sim-log.js';
 import { REACTOR_NAMESPACE_INDEX, TAGS, tagNodeId, type TagDataType, type TagSpec } from './tags.js';
 import type { ClientInfo, TagValue } from './types.js';
+
+const { DataType, StatusCodes, Variant, standardUnits } = nodeOpcua;
+type DataType = NodeOpcua.DataType;
+type Variant = NodeOpcua.Variant;
 
 const DATA_TYPES: Record<TagDataType, DataType> = {
   Double: DataType.Double,

@@ -8,8 +8,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { MessageSecurityMode, SecurityPolicy, type OPCUAServerOptions } from 'node-opcua';
+import type { OPCUAServerOptions } from 'node-opcua';
+import { nodeOpcua } from '../../src/devices/opcua/node-opcua.js';
 import type { OpcuaSimSecurity } from './types.js';
+
+const { MessageSecurityMode, SecurityPolicy } = nodeOpcua;
 
 export function serverSecurity(security: OpcuaSimSecurity | undefined): Pick<OPCUAServerOptions, 'securityPolicies' | 'securityModes' | 'allowAnonymous' | 'userManager'> {
   if (!security) return { securityPolicies: [SecurityPolicy.None], securityModes: [MessageSecurityMode.None], allowAnonymous: true };

@@ -10,7 +10,7 @@
  * endpoint URLs advertise and is set to the same address.
  */
 import { join } from 'node:path';
-import { OPCUACertificateManager, OPCUAServer } from 'node-opcua';
+import { nodeOpcua } from '../../src/devices/opcua/node-opcua.js';
 import { buildReactor } from './address-space.js';
 import { findFreePort } from './free-port.js';
 import { initialReactorState, stepReactor, type ReactorState } from './model.js';
@@ -19,6 +19,8 @@ import { serverSecurity, trustClientCertificates } from './security.js';
 import { SimLog } from './sim-log.js';
 import { findTag } from './tags.js';
 import type { OpcuaSim, OpcuaSimOptions, ReactorTag, TagValue } from './types.js';
+
+const { OPCUACertificateManager, OPCUAServer } = nodeOpcua;
 
 interface ResolvedOptions {
   host: string;

@@ -6,7 +6,10 @@
  * (its InputArguments property). Standard nodes (namespace 0, e.g. the
  * Server object) are left out.
  */
-import { AttributeIds, BrowseDirection, NodeClass, NodeClassMask, type ClientSession, type NodeId, type ReferenceDescription } from 'node-opcua';
+import type { ClientSession, NodeId, ReferenceDescription } from 'node-opcua';
+import { nodeOpcua } from '../devices/opcua/node-opcua.js';
+
+const { AttributeIds, BrowseDirection, NodeClass, NodeClassMask } = nodeOpcua;
 
 export interface FoundVariable {
   readonly path: readonly string[];

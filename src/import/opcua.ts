@@ -7,13 +7,16 @@
  * a gated method, nothing writable. Bounded in time: an endpoint that does
  * not answer fails after `timeoutMs`.
  */
-import { OPCUACertificateManager, OPCUAClient, MessageSecurityMode, SecurityPolicy, type ClientSession, type NodeId } from 'node-opcua';
+import type { ClientSession, NodeId } from 'node-opcua';
+import { nodeOpcua } from '../devices/opcua/node-opcua.js';
 import type { OpcuaDevice, OpcuaPlcIdentity, OpcuaSecurityMode, OpcuaSecurityPolicy, TagType } from '../policy/types.js';
 import { loadPlcIdentity } from '../devices/opcua/identity.js';
 import { GATEWAY_CLIENT_APPLICATION } from '../devices/opcua/session.js';
 import { describeConnectFailure } from '../devices/opcua/untrusted.js';
 import { scanObjects, type AddressSpaceScan } from './opcua-browse.js';
 import { fittingLimits, nameSegment, renderSkeleton, skeletonIssues, type SkeletonMethod, type SkeletonTag } from './skeleton.js';
+
+const { OPCUACertificateManager, OPCUAClient, MessageSecurityMode, SecurityPolicy } = nodeOpcua;
 
 export interface OpcuaImportOptions {
   readonly endpoint: string;

@@ -6,8 +6,10 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { OPCUACertificateManager, OPCUAClient } from 'node-opcua';
+import { nodeOpcua } from './node-opcua.js';
 import { GATEWAY_CLIENT_APPLICATION } from './session.js';
+
+const { OPCUACertificateManager, OPCUAClient } = nodeOpcua;
 
 /** Path of the gateway's PLC-client certificate under `pkiDir` (node-opcua's default name). */
 export function clientCertificateFile(pkiDir: string): string {

@@ -6,9 +6,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { UserTokenType, type UserIdentityInfo } from 'node-opcua';
+import type { UserIdentityInfo } from 'node-opcua';
+import { nodeOpcua } from './node-opcua.js';
 import type { OpcuaDevice } from '../../policy/types.js';
 import { readCertificateDer } from './pki-folder.js';
+
+const { UserTokenType } = nodeOpcua;
 
 export function resolveDeviceFile(keysDir: string, file: string): string {
   return isAbsolute(file) ? file : resolve(keysDir, file);

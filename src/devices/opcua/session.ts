@@ -20,28 +20,17 @@
  * - health() says whether the link is up and, if not, why: the front
  *   refuses writes to a device that is down, /readyz reports it.
  */
-import {
-  AttributeIds,
-  ClientMonitoredItem,
-  MessageSecurityMode,
-  OPCUACertificateManager,
-  OPCUAClient,
-  SecurityPolicy,
-  StatusCodes,
-  TimestampsToReturn,
-  type CallMethodResult,
-  type ClientSession,
-  type ClientSubscription,
-  type DataValue,
-  type StatusCode,
-  type UserIdentityInfo,
-  type Variant,
-} from 'node-opcua';
+import type { CallMethodResult, ClientSession, ClientSubscription, DataValue, StatusCode, UserIdentityInfo, Variant } from 'node-opcua';
+import type * as NodeOpcua from 'node-opcua';
+import { nodeOpcua } from './node-opcua.js';
 import { CLIENT_TRANSPORT_SETTINGS } from './transport-limits.js';
 import type { OpcuaDevice, TagPolicy } from '../../policy/types.js';
 import type { DeviceHealth } from '../health.js';
 import { loadPlcIdentity } from './identity.js';
 import { describeConnectFailure } from './untrusted.js';
+
+const { AttributeIds, ClientMonitoredItem, MessageSecurityMode, OPCUACertificateManager, OPCUAClient, SecurityPolicy, StatusCodes, TimestampsToReturn } = nodeOpcua;
+type OPCUAClient = NodeOpcua.OPCUAClient;
 
 export class PlcUnavailable extends Error {
   /** True when the request had been handed to the PLC session: the PLC may have applied it. */

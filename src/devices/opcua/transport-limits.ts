@@ -14,7 +14,10 @@
  * Browse, subscriptions of a cell's tags) fit in a few KB; a larger message
  * still passes, in more chunks (the chunk count is negotiated as before).
  */
-import { adjustLimitsWithParameters, type IHelloAckLimits } from 'node-opcua';
+import type { IHelloAckLimits } from 'node-opcua';
+import { nodeOpcua } from './node-opcua.js';
+
+const { adjustLimitsWithParameters } = nodeOpcua;
 
 /** Send and receive buffer (= the largest chunk) taogate asks for and grants. OPC UA's minimum is 8192. */
 export const CHUNK_BUFFER_BYTES = 16 * 1024;

@@ -11,9 +11,14 @@
  * mirror() (the PLC subscription), writes are answered by the engine write
  * hook (write-hook.ts), and method bodies hand over to the front.
  */
-import { DataType, StatusCodes, Variant, type CallMethodResultOptions, type IAddressSpace, type ISessionContext, type UAVariable } from 'node-opcua';
+import type { CallMethodResultOptions, IAddressSpace, ISessionContext, UAVariable } from 'node-opcua';
+import type * as NodeOpcua from 'node-opcua';
+import { nodeOpcua } from '../../devices/opcua/node-opcua.js';
 import type { MethodPolicy, OpcuaDevice, Profile, TagPolicy } from '../../policy/types.js';
 import { DATA_TYPES } from './variants.js';
+
+const { DataType, StatusCodes, Variant } = nodeOpcua;
+type Variant = NodeOpcua.Variant;
 
 export const GATEWAY_OBJECT = 'taogate';
 export const PRESENT_TAO = `${GATEWAY_OBJECT}.PresentTAO`;

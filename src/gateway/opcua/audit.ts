@@ -10,7 +10,12 @@
  *   SourceNode/Name     the gateway node written or called
  *   Message             what happened, with the refusal code or PLC status
  */
-import { AttributeIds, DataType, Variant, VariantArrayType, type IAddressSpace, type NodeId, type UAEventType } from 'node-opcua';
+import type { IAddressSpace, NodeId, UAEventType } from 'node-opcua';
+import type * as NodeOpcua from 'node-opcua';
+import { nodeOpcua } from '../../devices/opcua/node-opcua.js';
+
+const { AttributeIds, DataType, Variant, VariantArrayType } = nodeOpcua;
+type Variant = NodeOpcua.Variant;
 
 export interface AuditCommon {
   readonly entryId: string;

@@ -12,7 +12,8 @@
  *         actor (the TAO's subject must be that actor)
  */
 import { randomUUID } from 'node:crypto';
-import { DataType, StatusCodes, type CallMethodResultOptions, type ISessionContext, type NodeId, type StatusCode, type Variant } from 'node-opcua';
+import type { CallMethodResultOptions, ISessionContext, NodeId, StatusCode, Variant } from 'node-opcua';
+import { nodeOpcua } from '../../devices/opcua/node-opcua.js';
 import type { MethodPolicy } from '../../policy/types.js';
 import type { Gate } from '../gate/gate.js';
 import type { GateLogger } from '../gate/ports.js';
@@ -23,6 +24,8 @@ import { sessionSource, type ActorDirectory } from './identity.js';
 import { PlcUnavailable, type OpcuaPlcSession } from '../../devices/opcua/index.js';
 import { PLC_UNREACHABLE, statusForRefusal } from './status.js';
 import { canonicalOf } from './variants.js';
+
+const { DataType, StatusCodes } = nodeOpcua;
 
 export interface CallDeps {
   readonly gate: Gate;

@@ -9,7 +9,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveNodeId, StatusCodes, type DataValue, type OPCUAServer, type UAVariable, type Variant } from 'node-opcua';
+import type { DataValue, OPCUAServer, UAVariable, Variant } from 'node-opcua';
+import { nodeOpcua } from '../../devices/opcua/node-opcua.js';
 import type { OpcuaDevice, Profile, TagPolicy } from '../../policy/types.js';
 import { OpcuaPlcSession, PlcUnavailable, type DeviceHealth } from '../../devices/opcua/index.js';
 import type { Front } from '../front.js';
@@ -24,6 +25,8 @@ import { plcPkiDir } from './pki-dir.js';
 import { createServer } from './server.js';
 import { canonicalFromPlc } from './variants.js';
 import { gatedWrite, type EngineWrite } from './write-hook.js';
+
+const { resolveNodeId, StatusCodes } = nodeOpcua;
 
 export interface OpcuaFrontOptions {
   readonly host: string;

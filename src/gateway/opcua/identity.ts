@@ -12,10 +12,16 @@
  * Passwords are never logged.
  */
 import { createHash } from 'node:crypto';
-import { AnonymousIdentityToken, OPCUACertificateManager, StatusCodes, UserNameIdentityToken, X509IdentityToken, type ISessionContext } from 'node-opcua';
+import type { ISessionContext } from 'node-opcua';
+import type * as NodeOpcua from 'node-opcua';
+import { nodeOpcua } from '../../devices/opcua/node-opcua.js';
 import type { ActorPolicy, Profile } from '../../policy/types.js';
 import { identityAcceptsAsync } from '../../policy/password.js';
 import type { GateLogger } from '../gate/ports.js';
+
+const { AnonymousIdentityToken, OPCUACertificateManager, StatusCodes, UserNameIdentityToken, X509IdentityToken } = nodeOpcua;
+type OPCUACertificateManager = NodeOpcua.OPCUACertificateManager;
+type X509IdentityToken = NodeOpcua.X509IdentityToken;
 
 export function sha1Thumbprint(der: Buffer): string {
   return createHash('sha1').update(der).digest('hex');

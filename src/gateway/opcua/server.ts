@@ -14,10 +14,14 @@
  * - Identities: see identity.ts.
  */
 import { join } from 'node:path';
-import { MessageSecurityMode, OPCUACertificateManager, OPCUAServer, SecurityPolicy } from 'node-opcua';
+import type * as NodeOpcua from 'node-opcua';
+import { nodeOpcua } from '../../devices/opcua/node-opcua.js';
 import type { GateLogger } from '../gate/ports.js';
 import { profileUserCertificates, type ActorDirectory } from './identity.js';
 import { SERVER_TRANSPORT_SETTINGS } from '../../devices/opcua/transport-limits.js';
+
+const { MessageSecurityMode, OPCUACertificateManager, OPCUAServer, SecurityPolicy } = nodeOpcua;
+type OPCUAServer = NodeOpcua.OPCUAServer;
 
 export const SECURITY_POLICIES = [SecurityPolicy.None, SecurityPolicy.Basic256Sha256, SecurityPolicy.Aes128_Sha256_RsaOaep, SecurityPolicy.Aes256_Sha256_RsaPss] as const;
 export const SECURITY_MODES = [MessageSecurityMode.None, MessageSecurityMode.Sign, MessageSecurityMode.SignAndEncrypt] as const;

@@ -1,6 +1,9 @@
 /** OPC UA status codes of the front, in one place: refusals come from REFUSAL_CODES (src/refusal/codes.ts). */
-import { StatusCodes, type StatusCode } from 'node-opcua';
+import type { StatusCode } from 'node-opcua';
+import { nodeOpcua } from '../../devices/opcua/node-opcua.js';
 import { REFUSAL_CODES, type RefusalCode } from '../../refusal/codes.js';
+
+const { StatusCodes } = nodeOpcua;
 
 /** The StatusCode a refused Write or Call answers (docs/interface.md "Protocol answers", docs/refusal-codes.md). */
 export function statusForRefusal(code: RefusalCode): StatusCode {

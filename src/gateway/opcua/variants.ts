@@ -6,9 +6,14 @@
  * tag's (OPC UA Part 4 §5.10.4: BadTypeMismatch), scalar, and representable
  * as a canonical value string (src/policy/values.ts).
  */
-import { DataType, Variant, VariantArrayType } from 'node-opcua';
+import type * as NodeOpcua from 'node-opcua';
+import { nodeOpcua } from '../../devices/opcua/node-opcua.js';
 import type { TagType } from '../../policy/types.js';
 import { formatValue, parseValue } from '../../policy/values.js';
+
+const { DataType, Variant, VariantArrayType } = nodeOpcua;
+type DataType = NodeOpcua.DataType;
+type Variant = NodeOpcua.Variant;
 
 export const DATA_TYPES: Readonly<Record<TagType, DataType>> = {
   bool: DataType.Boolean,

@@ -18,7 +18,8 @@
  * here: the mirror shows what the PLC reports through its subscription.
  */
 import { randomUUID } from 'node:crypto';
-import { AttributeIds, StatusCodes, type DataValue, type ISessionContext, type NodeId, type StatusCode, type Variant, type WriteValue } from 'node-opcua';
+import type { DataValue, ISessionContext, NodeId, StatusCode, Variant, WriteValue } from 'node-opcua';
+import { nodeOpcua } from '../../devices/opcua/node-opcua.js';
 import type { TagPolicy } from '../../policy/types.js';
 import { valuesEqual } from '../../policy/values.js';
 import type { Gate } from '../gate/gate.js';
@@ -30,6 +31,8 @@ import { sessionSource, type ActorDirectory } from './identity.js';
 import { PlcUnavailable, type OpcuaPlcSession } from '../../devices/opcua/index.js';
 import { PLC_UNREACHABLE, statusForRefusal } from './status.js';
 import { canonicalFromPlc, canonicalOf, variantOf } from './variants.js';
+
+const { AttributeIds, StatusCodes } = nodeOpcua;
 
 export interface WriteHookDeps {
   readonly gate: Gate;
