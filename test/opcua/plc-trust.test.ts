@@ -3,6 +3,12 @@
  * fails closed (nothing is read or written), the log line names the file
  * under rejected/ and the `taogate pki trust` command; after that command
  * (the real CLI) the session comes up on its own (reconnect with backoff).
+ *
+ * node-opcua's certificate manager learns of files that another process
+ * moved (the CLI) from file-system events. Here its watcher is made blind
+ * (polling every 10 minutes): the session must see the trust anyway, because
+ * it reads the folders again after every untrusted-certificate failure. Once,
+ * in a loaded full-suite run, the event never came and the session stayed down.
  */
 import { expect } from 'chai';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,7 +36,11 @@ describe('OPC UA: a PLC certificate the gateway does not trust', function () {
     error: (obj: object, msg = '') => lines.push({ level: 'error', obj, msg }),
   };
 
+  const watcherEnv = { OPCUA_PKI_USE_POLLING: process.env.OPCUA_PKI_USE_POLLING, OPCUA_PKI_POLLING_INTERVAL: process.env.OPCUA_PKI_POLLING_INTERVAL };
+
   before(async () => {
+    process.env.OPCUA_PKI_USE_POLLING = 'true';
+    process.env.OPCUA_PKI_POLLING_INTERVAL = '600000';
     dir = mkdtempSync(join(tmpdir(), 'taogate-plc-trust-'));
     const gatewayPki = join(dir, 'plc-client');
     const clientCert = await ensureClientCertificate(gatewayPki);
@@ -54,6 +64,10 @@ describe('OPC UA: a PLC certificate the gateway does not trust', function () {
     await session?.close();
     await sim?.close();
     rmSync(dir, { recursive: true, force: true });
+    for (const [k, v] of Object.entries(watcherEnv)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
   });
 
   it('when the PLC certificate is unknown it refuses the PLC, names the rejected file and the trust command, and forwards nothing', async () => {

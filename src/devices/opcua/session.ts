@@ -76,6 +76,8 @@ export interface PlcSessionOptions {
 
 export class OpcuaPlcSession {
   private readonly client: OPCUAClient;
+  /** The PLC certificates this gateway trusts or rejected (PKI/plc-client). */
+  private readonly certificates: InstanceType<typeof OPCUACertificateManager>;
   private session: ClientSession | undefined;
   private subscription: ClientSubscription | undefined;
   private connecting: Promise<void> | undefined;
@@ -87,6 +89,7 @@ export class OpcuaPlcSession {
 
   constructor(private readonly o: PlcSessionOptions) {
     this.timeoutMs = o.timeoutMs ?? 2000;
+    this.certificates = new OPCUACertificateManager({ rootFolder: o.pkiDir, automaticallyAcceptUnknownCertificate: false });
     this.client = OPCUAClient.create({
       applicationName: GATEWAY_CLIENT_APPLICATION,
       endpointMustExist: false,
@@ -98,7 +101,7 @@ export class OpcuaPlcSession {
       // One attempt per connect(): the backoff loop below retries (and says why each time it changes).
       // Re-establishing a broken connection is node-opcua's own, with this backoff and no limit.
       connectionStrategy: { maxRetry: 0, initialDelay: 250, maxDelay: 5000 },
-      clientCertificateManager: new OPCUACertificateManager({ rootFolder: o.pkiDir, automaticallyAcceptUnknownCertificate: false }),
+      clientCertificateManager: this.certificates,
       transportSettings: CLIENT_TRANSPORT_SETTINGS,
     });
     this.client.on('connection_lost', () => {
@@ -148,6 +151,9 @@ export class OpcuaPlcSession {
           (reason.untrusted || config ? this.o.log.error : this.o.log.warn).call(this.o.log, { device: this.o.device.id, endpoint: this.o.device.endpoint, retryMs: delay }, reason.message);
           lastReason = reason.short;
         }
+        // `taogate pki trust` is another process: read the folders again before the next attempt rather
+        // than count on node-opcua's file watcher to have seen the move (it did not, once, in a loaded run).
+        if (reason.untrusted) await this.certificates.reloadCertificates().catch((e: Error) => this.o.log.warn({ device: this.o.device.id, err: e.message }, 'could not re-read the PLC certificate folders'));
       }
       await new Promise<void>((r) => {
         const t = setTimeout(r, delay);
