@@ -42,9 +42,10 @@ const DEMO_PATHS: readonly PathName[] = ['modbus.direct', 'modbus.staged', 'modb
 /** DEPLOYED_PATHS=modbus.direct,modbus.inline limits the latency paths (for before/after work on one of them). */
 const pathsFrom = (all: readonly PathName[]) => (process.env.DEPLOYED_PATHS ? all.filter((p) => process.env.DEPLOYED_PATHS!.split(',').includes(p)) : all);
 
-async function metricsLag(http: string): Promise<number> {
-  const text = await (await fetch(`${http}/metrics`)).text();
-  return Number(/^taogate_replication_lag_receipts (\S+)$/m.exec(text)?.[1] ?? NaN);
+/** One read of the gateway's /metrics: a gauge's value by name (NaN when absent, or when /metrics did not answer). */
+async function scrapeGauges(http: string | undefined): Promise<(name: string) => number> {
+  const text = http ? await fetch(`${http}/metrics`).then((r) => r.text()).catch(() => '') : '';
+  return (name) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
 }
 
 interface Throughput {
@@ -98,7 +99,7 @@ async function lagAt(d: Deployed, watch: ReplicationWatch, rate: number, seconds
   let polling = true;
   const poller = (async () => {
     while (polling) {
-      receipts.push(await metricsLag(d.ends.http!).catch(() => NaN));
+      receipts.push((await scrapeGauges(d.ends.http))('taogate_replication_lag_receipts'));
       await sleep(100);
     }
   })();
@@ -125,9 +126,8 @@ interface RssPoint extends Mem {
 }
 
 async function heapOf(http: string | undefined): Promise<{ heapUsedMB: number; heapTotalMB: number }> {
-  const text = http ? await fetch(`${http}/metrics`).then((r) => r.text(), () => '') : '';
-  const mb = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN) / 2 ** 20;
-  return { heapUsedMB: mb('nodejs_heap_size_used_bytes'), heapTotalMB: mb('nodejs_heap_size_total_bytes') };
+  const gauge = await scrapeGauges(http);
+  return { heapUsedMB: gauge('nodejs_heap_size_used_bytes') / 2 ** 20, heapTotalMB: gauge('nodejs_heap_size_total_bytes') / 2 ** 20 };
 }
 
 async function rssTrend(d: Deployed, budgetS: number, log: (m: string) => void): Promise<RssPoint[]> {
