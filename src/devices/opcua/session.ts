@@ -31,6 +31,7 @@ import { describeConnectFailure } from './untrusted.js';
 
 const { AttributeIds, ClientMonitoredItem, MessageSecurityMode, OPCUACertificateManager, OPCUAClient, SecurityPolicy, StatusCodes, TimestampsToReturn } = nodeOpcua;
 type OPCUAClient = NodeOpcua.OPCUAClient;
+type OPCUACertificateManager = NodeOpcua.OPCUACertificateManager;
 
 export class PlcUnavailable extends Error {
   /** True when the request had been handed to the PLC session: the PLC may have applied it. */
@@ -77,7 +78,7 @@ export interface PlcSessionOptions {
 export class OpcuaPlcSession {
   private readonly client: OPCUAClient;
   /** The PLC certificates this gateway trusts or rejected (PKI/plc-client). */
-  private readonly certificates: InstanceType<typeof OPCUACertificateManager>;
+  private readonly certificates: OPCUACertificateManager;
   private session: ClientSession | undefined;
   private subscription: ClientSubscription | undefined;
   private connecting: Promise<void> | undefined;
