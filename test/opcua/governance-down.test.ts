@@ -19,7 +19,9 @@ describe('OPC UA front: governance down', function () {
   let alice: UaClient;
 
   before(async () => {
-    cell = await startCell({ opcua: true });
+    // The tests count the receipts their writes leave: no periodic checkpoint receipt between them
+    // (one landed between the two refusals of the last test once, in a loaded full run).
+    cell = await startCell({ opcua: true, replication: { checkpoint: { every: 1_000_000, intervalMs: 3_600_000 } } });
     alice = await connect(cell.opcuaEndpoint, { user: 'alice' });
   });
   after(async () => {
