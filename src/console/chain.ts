@@ -71,8 +71,13 @@ function checkOwnReceipt(r: Receipt, prev: PrevLink | null): ReceiptProblem | nu
 
 export class ChainHealth {
   private last: VerifyResult | undefined;
-  /** `hash.sig` of receipts this process appended (Ledger.onAppend), until the running check reads them back. */
-  private readonly ownSeals = new Set<string>();
+  /**
+   * Seals (hash and signature) of receipts this process appended (Ledger.onAppend), by seq, until
+   * the running check passes their seq. Held only while someone watches (rewind() drops them all),
+   * so an unwatched gateway keeps none: a set that only grew held 65,536 stale seals (~20 MB of
+   * heap) after ~33k gated writes and then remembered nothing new.
+   */
+  private readonly ownSeals = new Map<number, { readonly hash: string; readonly sig: string }>();
   private running: Promise<VerifyResult> | undefined;
   private prev: PrevLink | null = null;
   private problem: string | undefined;
@@ -114,12 +119,34 @@ export class ChainHealth {
    * when it was done for every receipt), and still checks shape, link and hash.
    */
   rememberOwn(receipts: readonly Receipt[]): void {
-    for (const r of receipts) if (this.ownSeals.size < OWN_SEALS_MAX) this.ownSeals.add(`${r.hash}.${r.sig}`);
+    for (const r of receipts) {
+      if (this.ownSeals.size >= OWN_SEALS_MAX) return;
+      if (this.prev === null || r.seq > this.prev.seq) this.ownSeals.set(r.seq, { hash: r.hash, sig: r.sig });
+    }
   }
 
-  /** The running check lost sight of the chain (nobody watched): it starts again mid-chain. A problem found stays. */
+  /** How many seals of own appends are held (what the running check has not passed yet). */
+  get remembered(): number {
+    return this.ownSeals.size;
+  }
+
+  /**
+   * The running check lost sight of the chain (nobody watched): it starts again mid-chain, and the
+   * seals it holds are dropped (the receipts they belong to will not be read back). A problem found stays.
+   */
   rewind(): void {
     this.prev = null;
+    this.ownSeals.clear();
+  }
+
+  /** The seal remembered for `r`'s seq, if it is r's own; drops every seal up to r's seq (insertion order is seq order). */
+  private takeOwn(r: Receipt): boolean {
+    const seal = this.ownSeals.get(r.seq);
+    for (const seq of this.ownSeals.keys()) {
+      if (seq > r.seq) break;
+      this.ownSeals.delete(seq);
+    }
+    return seal !== undefined && seal.hash === r.hash && seal.sig === r.sig;
   }
 
   /** Checks receipts as they arrive, each against the one before. */
@@ -136,7 +163,7 @@ export class ChainHealth {
         this.prev = { seq: r.seq - 1, hash: r.prev };
       } else if (this.prev && r.seq <= this.prev.seq) continue;
       const key = this.keyFor(r.gateway, r.kid);
-      const own = this.ownSeals.delete(`${r.hash}.${r.sig}`);
+      const own = this.takeOwn(r);
       const problem = key ? (own ? checkOwnReceipt(r, this.prev) : checkReceipt(r, this.prev, key.publicKey)) : { reason: 'bad signature', detail: `no key ${r.kid ?? ''} for gateway ${r.gateway}` };
       if (problem) {
         this.problem = `seq ${r.seq}: ${problem.reason}: ${problem.detail}`;

@@ -43,6 +43,8 @@ export interface ConsoleOptions {
 
 export interface ApproverConsole {
   readonly routes: readonly Route[];
+  /** Seals of own appends the running chain check holds (none while nobody watches). */
+  ownSealsHeld(): number;
   close(): void;
 }
 
@@ -63,21 +65,28 @@ export function startConsole(sources: ConsoleSources, o: ConsoleOptions = {}): A
   // Receipts this process appends are remembered, so that reading them back skips only their signature verify.
   let listened: Ledger | undefined;
   let unlisten: (() => void) | undefined;
+  const stopListening = () => {
+    unlisten?.();
+    unlisten = undefined;
+    listened = undefined;
+  };
   const poll = async (asked = false) => {
     const ledger = ledgerOf();
-    if (ledger && ledger !== listened) {
-      unlisten?.();
-      listened = ledger;
-      unlisten = ledger.onAppend((rs) => chain.rememberOwn(rs));
-    }
-    // Nobody is watching: no reading back and re-hashing on the write path's cores. The next
-    // look (a page opens, /api/chain) starts again at the newest RECENT, like the first one.
+    // Nobody is watching: no reading back and re-hashing on the write path's cores, and no seals
+    // remembered for a read-back that will not come. The next look (a page opens, /api/chain)
+    // starts again at the newest RECENT, like the first one.
     if (!asked && hub.clients === 0) {
+      stopListening();
       if (lastSeq !== -1 && !busy) {
         lastSeq = -1;
         chain.rewind();
       }
       return;
+    }
+    if (ledger && ledger !== listened) {
+      stopListening();
+      listened = ledger;
+      unlisten = ledger.onAppend((rs) => chain.rememberOwn(rs));
     }
     if (busy || !ledger || ledger.head.seq <= lastSeq) return;
     // The first look starts at the newest RECENT (the full verify at the first look covers what is before).
@@ -194,9 +203,10 @@ export function startConsole(sources: ConsoleSources, o: ConsoleOptions = {}): A
 
   return {
     routes: [api, files],
+    ownSealsHeld: () => chain.remembered,
     close() {
       clearInterval(poller);
-      unlisten?.();
+      stopListening();
       approvals.close();
       trend.close();
       hub.close();

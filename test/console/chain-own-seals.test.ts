@@ -63,4 +63,26 @@ describe('console chain check: seals of own appends', () => {
     expect(trusting.status(ledger).problem).to.equal(undefined);
     await ledger.close();
   });
+
+  it('when the check passes a seq, the seals up to it are dropped, read back or not; rewind drops the rest', async () => {
+    const { ledger, seen, stored, trust } = await appended(6);
+    const health = new ChainHealth(trust);
+    health.rememberOwn(seen);
+    expect(health.remembered).to.equal(6);
+    // Seq 1 and 2 are never read back (as when a poll starts mid-chain): passing seq 3 drops them too.
+    health.checkNew(ledger, [stored[0]!]);
+    expect(health.remembered).to.equal(5);
+    health.rewind();
+    health.checkNew(ledger, [stored[3]!]);
+    expect(health.status(ledger).problem).to.equal(undefined);
+    expect(health.remembered, 'rewind dropped every seal').to.equal(0);
+    // After the check has passed a seq, a seal for it (or before it) is not taken any more.
+    health.rememberOwn(seen);
+    expect(health.remembered, 'only seqs after the checked one').to.equal(2);
+    health.checkNew(ledger, stored.slice(4));
+    expect(health.status(ledger).problem).to.equal(undefined);
+    expect(health.status(ledger).checkedTo).to.equal(5);
+    expect(health.remembered).to.equal(0);
+    await ledger.close();
+  });
 });

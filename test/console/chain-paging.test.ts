@@ -74,4 +74,38 @@ describe('console chain check under load (issue 11, defect 13)', function () {
     const s = await until(status, (v) => v.problem !== undefined, 20_000, 'a problem to be reported');
     expect(s.problem).to.match(/^seq \d+: bad signature/);
   });
+
+  it('when nobody watches, it holds no seals of own appends; while watched, only those not yet checked', async () => {
+    const signer = newSigner();
+    ledger = await openLedger(await dirs.make('console-seals'), signer);
+    const trust = new TrustStore();
+    trust.add({ kid: keyIdOf(signer.publicKey), name: GATEWAY, role: 'gateway', publicKey: signer.publicKey });
+    const status = await start(ledger, trust, 50);
+    const polls = () => new Promise((r) => setTimeout(r, 300));
+    // Nobody watches (no page, no /api call): 2,000 appends leave nothing behind.
+    for (let i = 0; i < 4; i++) await Promise.all(Array.from({ length: 500 }, (_, k) => ledger.append('denied', { value: String(i * 500 + k) })));
+    await polls();
+    expect(console_!.ownSealsHeld(), 'seals held while nobody watches').to.equal(0);
+
+    // Someone watches (the event stream): what is appended is remembered, then dropped as it is checked.
+    const ac = new AbortController();
+    const res = await fetch(`${server!.url}/api/events`, { signal: ac.signal });
+    const drain = (async () => {
+      const reader = res.body!.getReader();
+      while (!(await reader.read().catch(() => ({ done: true }))).done);
+    })();
+    await Promise.all(Array.from({ length: 300 }, (_, k) => ledger.append('denied', { value: String(k) })));
+    const head = ledger.head.seq;
+    const s = await until(status, (v) => v.checkedTo >= head || v.problem !== undefined, 20_000, `the check to reach seq ${head}`);
+    expect(s.problem).to.equal(undefined);
+    expect(console_!.ownSealsHeld(), 'every seal up to the checked head is dropped').to.equal(0);
+
+    // The page closes: appends after that leave nothing behind either.
+    ac.abort();
+    await drain;
+    await polls();
+    await Promise.all(Array.from({ length: 500 }, (_, k) => ledger.append('denied', { value: String(k) })));
+    await polls();
+    expect(console_!.ownSealsHeld()).to.equal(0);
+  });
 });
