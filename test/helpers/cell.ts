@@ -40,11 +40,18 @@ function opcuaPkiDir(): string {
   return opcuaPki;
 }
 
+/** The gateway front's PKI folder of this test process's cells (server/, plc-client/, user/). */
+export function gatewayOpcuaPkiDir(): string {
+  return join(opcuaPkiDir(), 'gateway-opcua');
+}
+
 export interface CellOptions {
   /** Start the Modbus simulator and the gateway's Modbus front. */
   readonly modbus?: boolean;
   /** Start the OPC UA reactor simulator and the gateway's OPC UA front (certificates shared per test process, clients auto-trusted). */
   readonly opcua?: boolean;
+  /** The OPC UA front trusts every client application certificate on first use (default, as the demo does); false: only those in its PKI's server/trusted (gatewayOpcuaPkiDir()). */
+  readonly opcuaTrustClients?: boolean;
   /** Start the ops HTTP endpoint (/healthz, /readyz, /metrics) and the approver console; see cell-http.ts. */
   readonly http?: boolean;
   readonly deadlineMs?: number;
@@ -159,8 +166,8 @@ export async function startCell(o: CellOptions = {}): Promise<Cell> {
                 host: '127.0.0.1',
                 modbusPort: o.modbus ? 0 : undefined,
                 opcuaPort: o.opcua ? 0 : undefined,
-                opcuaPkiDir: join(opcuaPkiDir(), 'gateway-opcua'),
-                opcuaAutoAcceptClients: true,
+                opcuaPkiDir: gatewayOpcuaPkiDir(),
+                opcuaAutoAcceptClients: o.opcuaTrustClients ?? true,
                 opcuaAllowNone: true,
                 keysDir,
               },

@@ -28,8 +28,9 @@ import type { OpcuaDevice, TagPolicy } from '../../policy/types.js';
 import type { DeviceHealth } from '../health.js';
 import { loadPlcIdentity } from './identity.js';
 import { describeConnectFailure } from './untrusted.js';
+import { rereadingCertificateManager } from './trust-folders.js';
 
-const { AttributeIds, ClientMonitoredItem, MessageSecurityMode, OPCUACertificateManager, OPCUAClient, SecurityPolicy, StatusCodes, TimestampsToReturn } = nodeOpcua;
+const { AttributeIds, ClientMonitoredItem, MessageSecurityMode, OPCUAClient, SecurityPolicy, StatusCodes, TimestampsToReturn } = nodeOpcua;
 type OPCUAClient = NodeOpcua.OPCUAClient;
 type OPCUACertificateManager = NodeOpcua.OPCUACertificateManager;
 
@@ -90,7 +91,12 @@ export class OpcuaPlcSession {
 
   constructor(private readonly o: PlcSessionOptions) {
     this.timeoutMs = o.timeoutMs ?? 2000;
-    this.certificates = new OPCUACertificateManager({ rootFolder: o.pkiDir, automaticallyAcceptUnknownCertificate: false });
+    // `taogate pki trust` is another process: the folders are read again before a PLC certificate is
+    // refused as untrusted, rather than counting on node-opcua's file watcher to have seen the move.
+    this.certificates = rereadingCertificateManager(
+      { rootFolder: o.pkiDir, automaticallyAcceptUnknownCertificate: false },
+      { onRereadError: (e) => this.o.log.warn({ device: this.o.device.id, err: e.message }, 'could not re-read the PLC certificate folders') },
+    );
     this.client = OPCUAClient.create({
       applicationName: GATEWAY_CLIENT_APPLICATION,
       endpointMustExist: false,
@@ -152,9 +158,6 @@ export class OpcuaPlcSession {
           (reason.untrusted || config ? this.o.log.error : this.o.log.warn).call(this.o.log, { device: this.o.device.id, endpoint: this.o.device.endpoint, retryMs: delay }, reason.message);
           lastReason = reason.short;
         }
-        // `taogate pki trust` is another process: read the folders again before the next attempt rather
-        // than count on node-opcua's file watcher to have seen the move (it did not, once, in a loaded run).
-        if (reason.untrusted) await this.certificates.reloadCertificates().catch((e: Error) => this.o.log.warn({ device: this.o.device.id, err: e.message }, 'could not re-read the PLC certificate folders'));
       }
       await new Promise<void>((r) => {
         const t = setTimeout(r, delay);

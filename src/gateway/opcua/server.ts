@@ -19,8 +19,9 @@ import { nodeOpcua } from '../../devices/opcua/node-opcua.js';
 import type { GateLogger } from '../gate/ports.js';
 import { profileUserCertificates, type ActorDirectory } from './identity.js';
 import { SERVER_TRANSPORT_SETTINGS } from '../../devices/opcua/transport-limits.js';
+import { rereadingCertificateManager } from '../../devices/opcua/trust-folders.js';
 
-const { MessageSecurityMode, OPCUACertificateManager, OPCUAServer, SecurityPolicy } = nodeOpcua;
+const { MessageSecurityMode, OPCUAServer, SecurityPolicy } = nodeOpcua;
 type OPCUAServer = NodeOpcua.OPCUAServer;
 
 export const SECURITY_POLICIES = [SecurityPolicy.None, SecurityPolicy.Basic256Sha256, SecurityPolicy.Aes128_Sha256_RsaOaep, SecurityPolicy.Aes256_Sha256_RsaPss] as const;
@@ -49,7 +50,12 @@ export function createServer(s: ServerSettings): OPCUAServer {
     allowAnonymous: true,
     isAuditing: true,
     transportSettings: SERVER_TRANSPORT_SETTINGS,
-    serverCertificateManager: new OPCUACertificateManager({ rootFolder: join(s.pkiDir, 'server'), automaticallyAcceptUnknownCertificate: s.autoAcceptClientCertificates }),
+    // Client applications trusted with `taogate pki trust` (another process) are seen at their next connection:
+    // the folder is read again before a refusal, whatever node-opcua's file watcher saw.
+    serverCertificateManager: rereadingCertificateManager(
+      { rootFolder: join(s.pkiDir, 'server'), automaticallyAcceptUnknownCertificate: s.autoAcceptClientCertificates },
+      { onRereadError: (e) => s.log.warn({ err: e.message }, 'could not re-read the OPC UA client certificate folders') },
+    ),
     userCertificateManager: profileUserCertificates(s.actors, join(s.pkiDir, 'user'), s.log),
     userManager: {
       isValidUserAsync: (username: string, password: string, callback: (err: Error | null, ok?: boolean) => void) => {
