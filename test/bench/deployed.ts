@@ -27,7 +27,7 @@
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
-import { added, atLeast, atMost, sleep, summarize, type BenchContext, type Row, type ScenarioResult, type Summary, type Target } from './stats.js';
+import { added, atLeast, atMost, leastSquaresSlope, sleep, summarize, type BenchContext, type Row, type ScenarioResult, type Summary, type Target } from './stats.js';
 import { pymodbusAvailable } from './deployed/clients.js';
 import { measureLatency, type LatencyRun, type PathName } from './deployed/latency.js';
 import { closeClients, drive, openClients, paced } from './deployed/load.js';
@@ -123,6 +123,17 @@ interface RssPoint extends Mem {
   /** V8's heap from the gateway's /metrics: live objects, and what V8 holds for them. */
   heapUsedMB: number;
   heapTotalMB: number;
+}
+
+/**
+ * "Flat after the first 100k writes", as a number: the least-squares slope of VmRSS over the samples
+ * from 100k writes on, in MB per 100k writes (undefined with fewer than 3 such samples). The bench
+ * reads flat as at most 1 MB per 100k writes (10 MB over 1M): the sawtooth of V8's collections
+ * moves single samples by more than that, a slope over many does not.
+ */
+function rssSlopePer100k(points: readonly RssPoint[]): number | undefined {
+  const after = points.filter((p) => p.writes >= 100_000);
+  return after.length < 3 ? undefined : leastSquaresSlope(after.map((p) => p.writes / 100_000), after.map((p) => p.rssMB));
 }
 
 async function heapOf(http: string | undefined): Promise<{ heapUsedMB: number; heapTotalMB: number }> {
@@ -318,6 +329,7 @@ export async function run(ctx: BenchContext): Promise<ScenarioResult> {
     atMost('demo READY warm', (med(ready.demoWarm) ?? NaN) / 1000, 2, 's'),
     atMost('gateway alone READY warm', (med(ready.gatewayWarm) ?? NaN) / 1000, 1, 's'),
     atMost(`gateway RSS after ${rssLast?.writes ?? 0} writes`, rssLast?.rssMB, 200, 'MB'),
+    atMost('gateway RSS growth after the first 100k writes (slope; flat)', rssSlopePer100k(rss), 1, 'MB per 100k writes'),
   ];
   return {
     scenario: SITE_BROKER === 'mosquitto' ? 'deployed-mosquitto' : 'deployed',

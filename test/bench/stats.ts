@@ -136,3 +136,18 @@ export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 export function added(a: Summary, b: Summary): Record<'p50' | 'p90' | 'p99' | 'max', number> {
   return { p50: a.p50 - b.p50, p90: a.p90 - b.p90, p99: a.p99 - b.p99, max: a.max - b.max };
 }
+
+/** The least-squares slope of ys over xs (undefined when xs do not vary). */
+export function leastSquaresSlope(xs: readonly number[], ys: readonly number[]): number | undefined {
+  const n = Math.min(xs.length, ys.length);
+  if (n < 2) return undefined;
+  const mx = xs.slice(0, n).reduce((a, b) => a + b, 0) / n;
+  const my = ys.slice(0, n).reduce((a, b) => a + b, 0) / n;
+  let sxx = 0;
+  let sxy = 0;
+  for (let i = 0; i < n; i++) {
+    sxx += (xs[i]! - mx) ** 2;
+    sxy += (xs[i]! - mx) * (ys[i]! - my);
+  }
+  return sxx === 0 ? undefined : sxy / sxx;
+}
