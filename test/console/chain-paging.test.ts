@@ -46,12 +46,17 @@ describe('console chain check under load (issue 11, defect 13)', function () {
     return async (): Promise<ChainStatus> => (await (await fetch(`${server!.url}/api/chain`)).json()) as ChainStatus;
   };
 
-  it('when more than 100 receipts arrive per poll, it checks every one and reports no gap', async () => {
+  /** A new ledger signed by a new key, and a console over it that trusts that key. */
+  const startSigned = async (name: string, pollMs: number) => {
     const signer = newSigner();
-    ledger = await openLedger(await dirs.make('console-paging'), signer);
+    ledger = await openLedger(await dirs.make(name), signer);
     const trust = new TrustStore();
     trust.add({ kid: keyIdOf(signer.publicKey), name: GATEWAY, role: 'gateway', publicKey: signer.publicKey });
-    const status = await start(ledger, trust, 300);
+    return start(ledger, trust, pollMs);
+  };
+
+  it('when more than 100 receipts arrive per poll, it checks every one and reports no gap', async () => {
+    const status = await startSigned('console-paging', 300);
     for (let round = 0; round < 4; round++) {
       // 350 receipts in one go: each poll finds far more than a page of rows.
       await Promise.all(Array.from({ length: 350 }, (_, i) => ledger.append('denied', { actor: 'x', target: 'skid.flow_sp', value: String(i), code: 'out_of_range' })));
@@ -76,11 +81,7 @@ describe('console chain check under load (issue 11, defect 13)', function () {
   });
 
   it('when nobody watches, it holds no seals of own appends; while watched, only those not yet checked', async () => {
-    const signer = newSigner();
-    ledger = await openLedger(await dirs.make('console-seals'), signer);
-    const trust = new TrustStore();
-    trust.add({ kid: keyIdOf(signer.publicKey), name: GATEWAY, role: 'gateway', publicKey: signer.publicKey });
-    const status = await start(ledger, trust, 50);
+    const status = await startSigned('console-seals', 50);
     const polls = () => new Promise((r) => setTimeout(r, 300));
     // Nobody watches (no page, no /api call): 2,000 appends leave nothing behind.
     for (let i = 0; i < 4; i++) await Promise.all(Array.from({ length: 500 }, (_, k) => ledger.append('denied', { value: String(i * 500 + k) })));
