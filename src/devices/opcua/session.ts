@@ -32,7 +32,6 @@ import { rereadingCertificateManager } from './trust-folders.js';
 
 const { AttributeIds, ClientMonitoredItem, MessageSecurityMode, OPCUAClient, SecurityPolicy, StatusCodes, TimestampsToReturn } = nodeOpcua;
 type OPCUAClient = NodeOpcua.OPCUAClient;
-type OPCUACertificateManager = NodeOpcua.OPCUACertificateManager;
 
 export class PlcUnavailable extends Error {
   /** True when the request had been handed to the PLC session: the PLC may have applied it. */
@@ -78,8 +77,6 @@ export interface PlcSessionOptions {
 
 export class OpcuaPlcSession {
   private readonly client: OPCUAClient;
-  /** The PLC certificates this gateway trusts or rejected (PKI/plc-client). */
-  private readonly certificates: OPCUACertificateManager;
   private session: ClientSession | undefined;
   private subscription: ClientSubscription | undefined;
   private connecting: Promise<void> | undefined;
@@ -91,12 +88,6 @@ export class OpcuaPlcSession {
 
   constructor(private readonly o: PlcSessionOptions) {
     this.timeoutMs = o.timeoutMs ?? 2000;
-    // `taogate pki trust` is another process: the folders are read again before a PLC certificate is
-    // refused as untrusted, rather than counting on node-opcua's file watcher to have seen the move.
-    this.certificates = rereadingCertificateManager(
-      { rootFolder: o.pkiDir, automaticallyAcceptUnknownCertificate: false },
-      { onRereadError: (e) => this.o.log.warn({ device: this.o.device.id, err: e.message }, 'could not re-read the PLC certificate folders') },
-    );
     this.client = OPCUAClient.create({
       applicationName: GATEWAY_CLIENT_APPLICATION,
       endpointMustExist: false,
@@ -108,7 +99,13 @@ export class OpcuaPlcSession {
       // One attempt per connect(): the backoff loop below retries (and says why each time it changes).
       // Re-establishing a broken connection is node-opcua's own, with this backoff and no limit.
       connectionStrategy: { maxRetry: 0, initialDelay: 250, maxDelay: 5000 },
-      clientCertificateManager: this.certificates,
+      // The PLC certificates this gateway trusts or rejected (PKI/plc-client). `taogate pki trust` is another
+      // process: the folders are read again before a PLC certificate is refused as untrusted, rather than
+      // counting on node-opcua's file watcher to have seen the move.
+      clientCertificateManager: rereadingCertificateManager(
+        { rootFolder: o.pkiDir, automaticallyAcceptUnknownCertificate: false },
+        { onRereadError: (e) => o.log.warn({ device: o.device.id, err: e.message }, 'could not re-read the PLC certificate folders') },
+      ),
       transportSettings: CLIENT_TRANSPORT_SETTINGS,
     });
     this.client.on('connection_lost', () => {
