@@ -2,7 +2,7 @@
  * Test side of the OPC UA front: a plain node-opcua client (as an MES or
  * UaExpert would be) with its PKI in one temp folder per test process.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -33,7 +33,39 @@ export function testCertificateManager(): OPCUACertificateManager {
   return new OPCUACertificateManager({ rootFolder: join(clientPkiDir, 'client'), automaticallyAcceptUnknownCertificate: true });
 }
 
+/**
+ * Makes node-opcua's PKI file watcher blind (polling every 10 minutes) for the certificate managers
+ * created after this call, as a watcher that misses another process's `pki trust` would be; returns
+ * what puts the environment back.
+ */
+export function blindPkiWatcher(): () => void {
+  const saved = { OPCUA_PKI_USE_POLLING: process.env.OPCUA_PKI_USE_POLLING, OPCUA_PKI_POLLING_INTERVAL: process.env.OPCUA_PKI_POLLING_INTERVAL };
+  process.env.OPCUA_PKI_USE_POLLING = 'true';
+  process.env.OPCUA_PKI_POLLING_INTERVAL = '600000';
+  return () => {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  };
+}
+
+/** A self-signed certificate (DER) and its private key (PEM) named `name`, made by node-opcua's PKI under `root` (default: this process's client PKI). */
+export async function selfSignedCertificate(name: string, root = clientPkiDir): Promise<{ certificateData: Buffer; privateKey: string }> {
+  const folder = join(root, `user-${name}`);
+  const cm = new OPCUACertificateManager({ rootFolder: folder });
+  await cm.initialize();
+  const file = join(folder, 'own', 'certs', `${name}.pem`);
+  await cm.createSelfSignedCertificate({ outputFile: file, subject: `/CN=${name}`, applicationUri: `urn:taogate-test:user:${name}`, dns: [], startDate: new Date(Date.now() - 60_000), validity: 30 });
+  await cm.dispose();
+  const pem = readFileSync(file, 'utf8');
+  const der = Buffer.from(pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
+  return { certificateData: der, privateKey: readFileSync(join(folder, 'own', 'private', 'private_key.pem'), 'utf8') };
+}
+
 export interface ConnectOptions {
+  /** A client application of its own: its name, and the folder of its PKI (made on first use). Default: the shared test application. */
+  readonly application?: { readonly name: string; readonly pkiDir: string };
   readonly user?: string;
   readonly password?: string;
   readonly x509?: { certificateData: Buffer; privateKey: string };
@@ -60,14 +92,21 @@ export const node = (tag: string) => `ns=1;s=${tag}`;
 export async function connect(endpoint: string, o: ConnectOptions = {}): Promise<UaClient> {
   const policy = o.policy ?? SecurityPolicy.None;
   const client = OPCUAClient.create({
-    applicationName: TEST_APPLICATION,
+    applicationName: o.application?.name ?? TEST_APPLICATION,
     endpointMustExist: false,
     securityMode: o.mode ?? MessageSecurityMode.None,
     securityPolicy: policy,
     connectionStrategy: { maxRetry: 0, initialDelay: 100, maxDelay: 200 },
-    clientCertificateManager: testCertificateManager(),
+    clientCertificateManager: o.application
+      ? new OPCUACertificateManager({ rootFolder: o.application.pkiDir, automaticallyAcceptUnknownCertificate: true })
+      : testCertificateManager(),
   });
-  await client.connect(endpoint);
+  try {
+    await client.connect(endpoint);
+  } catch (err) {
+    await client.disconnect();
+    throw err;
+  }
   const identity: UserIdentityInfo = o.x509
     ? { type: UserTokenType.Certificate, certificateData: o.x509.certificateData, privateKey: o.x509.privateKey }
     : o.user

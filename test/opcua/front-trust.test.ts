@@ -15,53 +15,41 @@ import { expect } from 'chai';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AttributeIds, MessageSecurityMode, OPCUACertificateManager, OPCUAClient, SecurityPolicy, UserTokenType } from 'node-opcua';
-import { readCertificateDer } from '../../src/devices/opcua/pki-folder.js';
+import { MessageSecurityMode, SecurityPolicy } from 'node-opcua';
 import { rereadingCertificateManager } from '../../src/devices/opcua/trust-folders.js';
 import { runCli } from '../helpers/cli.js';
 import { gatewayOpcuaPkiDir, startCell, type Cell } from '../helpers/cell.js';
-
-const APPLICATION = 'taogate-front-trust-test';
+import { blindPkiWatcher, connect, selfSignedCertificate } from './client.js';
 
 describe('OPC UA front: a client application trusted while the gateway runs', function () {
   this.timeout(180_000);
   let cell: Cell;
   let clientPki: string;
-  const watcherEnv = { OPCUA_PKI_USE_POLLING: process.env.OPCUA_PKI_USE_POLLING, OPCUA_PKI_POLLING_INTERVAL: process.env.OPCUA_PKI_POLLING_INTERVAL };
+  let restoreWatcher: () => void;
 
   before(async () => {
-    process.env.OPCUA_PKI_USE_POLLING = 'true';
-    process.env.OPCUA_PKI_POLLING_INTERVAL = '600000';
+    restoreWatcher = blindPkiWatcher();
     clientPki = mkdtempSync(join(tmpdir(), 'taogate-front-trust-'));
     cell = await startCell({ opcua: true, opcuaTrustClients: false });
   });
   after(async () => {
     await cell?.close();
     rmSync(clientPki, { recursive: true, force: true });
-    for (const [k, v] of Object.entries(watcherEnv)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
+    restoreWatcher?.();
   });
 
-  /** Connects over Basic256Sha256 SignAndEncrypt as alice and reads the mirror of reactor.temp_sp. */
+  /** Connects over Basic256Sha256 SignAndEncrypt as alice, with a client application certificate of its own, and reads the mirror of reactor.temp_sp. */
   async function readAsAlice(): Promise<unknown> {
-    const client = OPCUAClient.create({
-      applicationName: APPLICATION,
-      endpointMustExist: false,
-      securityMode: MessageSecurityMode.SignAndEncrypt,
-      securityPolicy: SecurityPolicy.Basic256Sha256,
-      connectionStrategy: { maxRetry: 0, initialDelay: 100, maxDelay: 200 },
-      clientCertificateManager: new OPCUACertificateManager({ rootFolder: join(clientPki, 'client'), automaticallyAcceptUnknownCertificate: true }),
+    const ua = await connect(cell.opcuaEndpoint, {
+      application: { name: 'taogate-front-trust-test', pkiDir: join(clientPki, 'client') },
+      policy: SecurityPolicy.Basic256Sha256,
+      mode: MessageSecurityMode.SignAndEncrypt,
+      user: 'alice',
     });
     try {
-      await client.connect(cell.opcuaEndpoint);
-      const session = await client.createSession({ type: UserTokenType.UserName, userName: 'alice', password: 'alice-demo' });
-      const dv = await session.read({ nodeId: 'ns=1;s=reactor.temp_sp', attributeId: AttributeIds.Value });
-      await session.close();
-      return dv.value.value;
+      return (await ua.read('reactor.temp_sp')).value.value;
     } finally {
-      await client.disconnect();
+      await ua.close();
     }
   }
 
@@ -88,11 +76,7 @@ describe('OPC UA front: a client application trusted while the gateway runs', fu
 
   it('when an untrusted certificate is presented again and again, the folders are read again at most once a second', async () => {
     const folder = join(clientPki, 'reread');
-    const stranger = new OPCUACertificateManager({ rootFolder: join(clientPki, 'stranger') });
-    await stranger.initialize();
-    await stranger.createSelfSignedCertificate({ subject: '/CN=stranger', applicationUri: 'urn:taogate-test:stranger', dns: [], startDate: new Date(Date.now() - 60_000), validity: 30 });
-    const der = readCertificateDer(join(clientPki, 'stranger', 'own', 'certs', 'self_signed_certificate.pem'));
-    await stranger.dispose();
+    const der = (await selfSignedCertificate('stranger', clientPki)).certificateData;
 
     const manager = rereadingCertificateManager({ rootFolder: folder, automaticallyAcceptUnknownCertificate: false }, { minRereadMs: 1000 });
     await manager.initialize();

@@ -7,7 +7,8 @@
  * node-opcua's certificate manager learns of files that another process
  * moved (the CLI) from file-system events. Here its watcher is made blind
  * (polling every 10 minutes): the session must see the trust anyway, because
- * it reads the folders again after every untrusted-certificate failure. Once,
+ * its certificate manager reads the folders again before it refuses a
+ * certificate as untrusted (src/devices/opcua/trust-folders.ts). Once,
  * in a loaded full-suite run, the event never came and the session stayed down.
  */
 import { expect } from 'chai';
@@ -22,6 +23,7 @@ import { DEMO_PROFILE } from '../../src/cli/profile-source.js';
 import { loadProfile } from '../../src/policy/index.js';
 import type { OpcuaDevice } from '../../src/policy/types.js';
 import { runCli } from '../helpers/cli.js';
+import { blindPkiWatcher } from './client.js';
 import { eventually } from './ledger.js';
 
 describe('OPC UA: a PLC certificate the gateway does not trust', function () {
@@ -36,11 +38,10 @@ describe('OPC UA: a PLC certificate the gateway does not trust', function () {
     error: (obj: object, msg = '') => lines.push({ level: 'error', obj, msg }),
   };
 
-  const watcherEnv = { OPCUA_PKI_USE_POLLING: process.env.OPCUA_PKI_USE_POLLING, OPCUA_PKI_POLLING_INTERVAL: process.env.OPCUA_PKI_POLLING_INTERVAL };
+  let restoreWatcher: () => void;
 
   before(async () => {
-    process.env.OPCUA_PKI_USE_POLLING = 'true';
-    process.env.OPCUA_PKI_POLLING_INTERVAL = '600000';
+    restoreWatcher = blindPkiWatcher();
     dir = mkdtempSync(join(tmpdir(), 'taogate-plc-trust-'));
     const gatewayPki = join(dir, 'plc-client');
     const clientCert = await ensureClientCertificate(gatewayPki);
@@ -64,10 +65,7 @@ describe('OPC UA: a PLC certificate the gateway does not trust', function () {
     await session?.close();
     await sim?.close();
     rmSync(dir, { recursive: true, force: true });
-    for (const [k, v] of Object.entries(watcherEnv)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
+    restoreWatcher?.();
   });
 
   it('when the PLC certificate is unknown it refuses the PLC, names the rejected file and the trust command, and forwards nothing', async () => {

@@ -5,29 +5,14 @@
  * profile; X.509 user certificates by thumbprint; loopback only.
  */
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { join } from 'node:path';
-import { DataType, MessageSecurityMode, OPCUACertificateManager, OPCUAClient, SecurityPolicy } from 'node-opcua';
+import { DataType, MessageSecurityMode, OPCUAClient, SecurityPolicy } from 'node-opcua';
 import { sha1Thumbprint } from '../../src/gateway/opcua/index.js';
 import type { Profile } from '../../src/policy/types.js';
 import { startCell, type Cell } from '../helpers/cell.js';
-import { clientPkiDir, connect, TEST_APPLICATION, testCertificateManager } from './client.js';
+import { connect, selfSignedCertificate, TEST_APPLICATION, testCertificateManager } from './client.js';
 import { bodyOf, head, since } from './ledger.js';
-
-/** A self-signed user certificate (DER) and its private key (PEM), made by node-opcua's PKI. */
-async function userCertificate(name: string): Promise<{ certificateData: Buffer; privateKey: string }> {
-  const folder = join(clientPkiDir, `user-${name}`);
-  const cm = new OPCUACertificateManager({ rootFolder: folder });
-  await cm.initialize();
-  const file = join(folder, 'own', 'certs', `${name}.pem`);
-  await cm.createSelfSignedCertificate({ outputFile: file, subject: `/CN=${name}`, applicationUri: `urn:taogate-test:user:${name}`, dns: [], startDate: new Date(Date.now() - 60_000), validity: 30 });
-  await cm.dispose();
-  const pem = readFileSync(file, 'utf8');
-  const der = Buffer.from(pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
-  return { certificateData: der, privateKey: readFileSync(join(folder, 'own', 'private', 'private_key.pem'), 'utf8') };
-}
 
 describe('OPC UA front: endpoints and identities', function () {
   let cell: Cell;
@@ -35,8 +20,8 @@ describe('OPC UA front: endpoints and identities', function () {
   let strangerCert: { certificateData: Buffer; privateKey: string };
 
   before(async () => {
-    aliceCert = await userCertificate('alice');
-    strangerCert = await userCertificate('stranger');
+    aliceCert = await selfSignedCertificate('alice');
+    strangerCert = await selfSignedCertificate('stranger');
     const thumbprint = sha1Thumbprint(aliceCert.certificateData);
     const withCert = (p: Profile): Profile => {
       const actors = new Map(p.actors);
