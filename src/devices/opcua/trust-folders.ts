@@ -13,10 +13,14 @@
  * saw. Used for the PLC sessions' plc-client/ folder and the OPC UA front's
  * server/ folder (client applications).
  *
- * A refusal re-reads at most once per `minRereadMs` (default 1 s): a client
- * that keeps presenting an untrusted certificate costs one folder scan a
- * second, not one per attempt. Concurrent refusals share one re-read.
+ * A refusal re-reads only when trusted/certs or issuers/certs changed since
+ * the last re-read (their modification times, one stat each): a client that
+ * keeps presenting an untrusted certificate costs two stats per attempt, not
+ * a folder scan, and a trust step is seen however soon after a refusal it
+ * comes (a time-based limit missed one made within a second of the refusal).
+ * Concurrent refusals share one re-read.
  */
+import { stat } from 'node:fs/promises';
 import type * as NodeOpcua from 'node-opcua';
 import { nodeOpcua } from './node-opcua.js';
 
@@ -28,15 +32,14 @@ type VerifyOptions = NonNullable<Parameters<OPCUACertificateManager['verifyCerti
 type VerificationStatus = Awaited<ReturnType<OPCUACertificateManager['verifyCertificate']>>;
 
 export interface RereadOptions {
-  /** Least time between two re-reads of the folders (ms). */
-  readonly minRereadMs?: number;
   /** Told when a re-read fails (the refusal stands). */
   readonly onRereadError?: (err: Error) => void;
 }
 
 class RereadingCertificateManager extends OPCUACertificateManager {
   private rereading: Promise<void> | undefined;
-  private lastReread = -Infinity;
+  /** The folders' modification times at the last re-read (undefined: not re-read yet). */
+  private readStamp: string | undefined;
   /** Re-reads done (for tests and diagnostics). */
   rereads = 0;
 
@@ -54,14 +57,21 @@ class RereadingCertificateManager extends OPCUACertificateManager {
     return super.verifyCertificateAsync(certificate, options);
   }
 
-  /** Reads the folders again unless that was done less than minRereadMs ago; true when the view may have changed. */
+  /** Modification times of the folders a trust step changes (a missing folder counts as a state of its own). */
+  private async folderStamp(): Promise<string> {
+    const times = await Promise.all([this.trustedFolder, this.issuersCertFolder].map((f) => stat(f).then((st) => String(st.mtimeMs), () => 'none')));
+    return times.join(',');
+  }
+
+  /** Reads the folders again if they changed since the last re-read; true when the view may have changed. */
   private async rereadFolders(): Promise<boolean> {
     if (this.rereading) {
       await this.rereading;
       return true;
     }
-    if (performance.now() - this.lastReread < (this.reread.minRereadMs ?? 1000)) return false;
-    this.lastReread = performance.now();
+    const stamp = await this.folderStamp();
+    if (stamp === this.readStamp) return false;
+    this.readStamp = stamp;
     this.rereads++;
     this.rereading = this.reloadCertificates().catch((err: Error) => this.reread.onRereadError?.(err));
     try {
