@@ -10,6 +10,7 @@ import { createServer as createTlsServer, TLSSocket } from 'node:tls';
 import type { Aedes, AuthenticateError, Client, ConnectPacket } from 'aedes';
 import { dummyPasswordHash, parseUsersFile, verifyPassword, type UserEntry, type UsersFile } from './credentials.js';
 import { guardSocket } from './frame-guard.js';
+import { fillPacketLengthCache } from './packet-length-cache.js';
 import { noLog, type LogFn } from './log.js';
 import type { TlsMaterial } from './tls.js';
 import { isSegment, mayPublish, mayRetain, maySubscribe, type AclUser } from './topics.js';
@@ -70,6 +71,7 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
   const who = (client: Client | null) => ({ clientId: client?.id, user: client ? authed.get(client)?.username : undefined });
 
   const { Aedes } = await import('aedes');
+  fillPacketLengthCache();
   const aedes = await Aedes.createBroker({
     connectTimeout: opts.connectTimeoutMs,
     // Remember the CONNECT (client id as sent, will) for authenticate(), which runs after it.

@@ -10,6 +10,7 @@ import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import { noLog, type LogFn } from './log.js';
 import { MqttAuthError, MqttConnectError } from './errors.js';
 import { explainTlsError, type TlsMaterial } from './tls.js';
+import { fillPacketLengthCache } from './packet-length-cache.js';
 
 export type { MqttClient };
 
@@ -104,6 +105,7 @@ function createClient(url: string, opts: ConnectOptions): { client: MqttClient; 
     ...(opts.tls ? { ca: opts.tls.ca, cert: opts.tls.cert, key: opts.tls.key, rejectUnauthorized: true } : {}),
     ...(opts.will ? { will: { topic: opts.will.topic, payload: opts.will.payload, qos: opts.will.qos ?? 1, retain: opts.will.retain ?? false } } : {}),
   };
+  fillPacketLengthCache();
   const client = connect(url, options);
   let wasConnected = false;
   let lostAt = 0;

@@ -12,3 +12,4 @@ export * from './request.js';
 export * from './serve.js';
 export * from './tls.js';
 export * from './mosquitto.js';
+export * from './packet-length-cache.js';
