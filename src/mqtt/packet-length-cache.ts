@@ -14,12 +14,11 @@
  * with what they carry: its cache held 403 slabs (3.3 MB) after ~47k gated
  * writes and 680 (5.6 MB) after ~350k (heap snapshots; docs/mqtt.md).
  *
- * Writing one packet of every length from 2 to 16,383 in a single
+ * Writing one packet of every length from 0 to 16,383 in a single
  * synchronous loop at start-up takes all the slices from consecutive pool
  * memory: 16 bytes per length (the length's slice and the topic length's two
  * bytes, each rounded to the pool's 8-byte alignment), 256 KB, 32 slabs,
- * and the cache never allocates again. Lengths 0 and 1 are never written by
- * MQTT 3.1.1 packets (a PINGREQ's header is a constant) and stay uncached.
+ * and the cache never allocates again.
  *
  * The same module also builds, at its first packet, a cache of the two-byte
  * encoding of every number below 65,536 (topic lengths, message ids): 65,536
@@ -62,7 +61,9 @@ export function fillPacketLengthCache(): void {
   filled = true;
   mqttPacket.writeToStream.cacheNumbers = false;
   const stream = sink as unknown as Parameters<typeof mqttPacket.writeToStream>[1];
-  // PUBACK: remaining length 2
+  // DISCONNECT: remaining length 0 (MQTT 3.1.1) and 1 (MQTT 5, a reason code); PUBACK: 2
+  mqttPacket.writeToStream({ cmd: 'disconnect' }, stream);
+  mqttPacket.writeToStream({ cmd: 'disconnect', reasonCode: 0 }, stream, { protocolVersion: 5 });
   mqttPacket.writeToStream({ cmd: 'puback', messageId: 1 }, stream);
   const payload = Buffer.alloc(CACHED_LENGTHS - PUBLISH_OVERHEAD);
   for (let n = PUBLISH_OVERHEAD; n < CACHED_LENGTHS; n++) {
