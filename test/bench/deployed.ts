@@ -32,7 +32,7 @@ import { pymodbusAvailable } from './deployed/clients.js';
 import { measureLatency, type LatencyRun, type PathName } from './deployed/latency.js';
 import { closeClients, drive, openClients, paced } from './deployed/load.js';
 import { measureFloor, type Floor } from './deployed/floor.js';
-import { cpuDelta, cpuSnapshot, memOf, type Mem } from './deployed/procs.js';
+import { cpuDelta, cpuSnapshot, memOf, spawnedFromSources, type Mem } from './deployed/procs.js';
 import { ReplicationWatch } from './deployed/replication-watch.js';
 import { SITE_BROKER, startDemo, startDeployed, type Deployed } from './deployed/topology.js';
 
@@ -331,13 +331,14 @@ export async function run(ctx: BenchContext): Promise<ScenarioResult> {
     atMost(`gateway RSS after ${rssLast?.writes ?? 0} writes`, rssLast?.rssMB, 200, 'MB'),
     atMost('gateway RSS growth after the first 100k writes (slope; flat)', rssSlopePer100k(rss), 1, 'MB per 100k writes'),
   ];
+  if (spawnedFromSources.length > 0) rows.push({ label: 'WARNING parts started from the sources, not the build (their figures do not compare)', note: spawnedFromSources.join(', ') });
   return {
     scenario: SITE_BROKER === 'mosquitto' ? 'deployed-mosquitto' : 'deployed',
     title: `Deployed topology (each part its own process, as docker/compose.yaml; site broker: ${SITE_BROKER === 'mosquitto' ? 'Mosquitto' : 'taogate broker'}) and taogate demo`,
     params: { siteBroker: SITE_BROKER, rounds, perRound, warmup, throughputSeconds: tputS, lagSeconds: lagS, rssBudgetSeconds: rssBudgetS, modbusClient: 'pymodbus 3 (python3-pymodbus), one connection per round, source 127.0.0.2', opcuaClient: 'node-opcua, Security None', parts },
     rows,
     comparison: { deployed: deployedLat, demo: demoLat },
-    checks: { ...res, failures, loads, floor, throughput: tp, lag, rss, ready, rssAt100k },
+    checks: { ...res, failures, loads, floor, throughput: tp, lag, rss, ready, rssAt100k, spawnedFromSources },
     targets,
     notes: ['CPU per write from /proc/PID/stat utime+stime deltas around each round (10 ms ticks), warm-up writes included.'],
   };

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { buildIsFresh } from '../../../src/cli/build-stamp.mjs';
 import { sleep } from '../stats.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -37,8 +38,21 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const)
     process.exit(128 + (sig === 'SIGINT' ? 2 : 15));
   });
 
+/**
+ * Parts spawned while the build was not the build of the sources (a source
+ * file edited after `npm run bench` built, or TAOGATE_FROM_SOURCE=1): the CLI
+ * ran them from the TypeScript sources through tsx, which starts ~1 s slower
+ * and costs more CPU, so their figures do not compare with the others'.
+ * `name HH:MM:SS` each; deployed.ts reports them.
+ */
+export const spawnedFromSources: string[] = [];
+
 /** Spawns `taogate ARGS` (stderr to a log file) and resolves at its READY line. */
 export function startProc(name: string, args: readonly string[], env: Readonly<Record<string, string>> = {}, timeoutMs = 240_000, nodeArgs: readonly string[] = []): Promise<Proc> {
+  if (process.env.TAOGATE_FROM_SOURCE === '1' || env.TAOGATE_FROM_SOURCE === '1' || !buildIsFresh(ROOT)) {
+    spawnedFromSources.push(`${name} ${new Date().toISOString().slice(11, 19)}`);
+    process.stderr.write(`bench: WARNING: taogate ${name} starts from the sources, not the build (TAOGATE_FROM_SOURCE=1, or a source changed since the bench built): its figures do not compare\n`);
+  }
   const logFile = logFileOf(name);
   const t0 = performance.now();
   const err = openSync(logFile, 'w');
