@@ -13,3 +13,4 @@ export declare function sourceFiles(root: string): string[];
 export declare function sourceFingerprint(root: string, files?: readonly string[]): string;
 export declare function readStamp(root: string): BuildStamp | undefined;
 export declare function buildIsFresh(root: string): boolean;
+export declare function runsBuild(root: string, env?: Readonly<Record<string, string | undefined>>): boolean;

@@ -58,3 +58,13 @@ export function buildIsFresh(root) {
     return false;
   }
 }
+
+/**
+ * Does `taogate` run the build, for a process with environment `env`? The
+ * build when it is fresh, unless TAOGATE_FROM_SOURCE=1 asks for the sources.
+ * ./taogate.mjs decides with it; the deployed bench asks it for the parts it
+ * spawns.
+ */
+export function runsBuild(root, env = process.env) {
+  return env.TAOGATE_FROM_SOURCE !== '1' && buildIsFresh(root);
+}

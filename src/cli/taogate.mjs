@@ -6,9 +6,9 @@
 // TAOGATE_FROM_SOURCE=1 always runs the sources.
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { buildIsFresh, BUILD_DIR, PACKAGE_ROOT } from './build-stamp.mjs';
+import { BUILD_DIR, PACKAGE_ROOT, runsBuild } from './build-stamp.mjs';
 
-if (process.env.TAOGATE_FROM_SOURCE !== '1' && buildIsFresh(PACKAGE_ROOT)) {
+if (runsBuild(PACKAGE_ROOT)) {
   await import(pathToFileURL(join(PACKAGE_ROOT, BUILD_DIR, 'src/cli/main.js')).href);
 } else {
   const { register } = await import('tsx/esm/api');

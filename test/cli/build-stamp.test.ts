@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildIsFresh, readStamp, sourceFiles, sourceFingerprint } from '../../src/cli/build-stamp.mjs';
+import { buildIsFresh, readStamp, runsBuild, sourceFiles, sourceFingerprint } from '../../src/cli/build-stamp.mjs';
 import { PACKAGE_ROOT } from '../../src/package-root.js';
 
 describe('compiled build: fresh or not run', () => {
@@ -38,6 +38,14 @@ describe('compiled build: fresh or not run', () => {
     writeFileSync(join(root, 'src', 'types.d.ts'), 'declare const y: string;\n');
     writeFileSync(join(root, 'src', 'entry.mjs'), '// changed\n');
     expect(buildIsFresh(root), 'declarations and entries are not part of the build').to.equal(true);
+  });
+
+  it('when TAOGATE_FROM_SOURCE=1 the sources run even with a fresh build; otherwise the build runs only while fresh', () => {
+    expect(runsBuild(root, {}), 'no stamp').to.equal(false);
+    stamp(sourceFingerprint(root));
+    expect(runsBuild(root, {})).to.equal(true);
+    expect(runsBuild(root, { TAOGATE_FROM_SOURCE: '1' })).to.equal(false);
+    expect(runsBuild(root, { TAOGATE_FROM_SOURCE: '0' })).to.equal(true);
   });
 
   it('when a source is edited (time or size), added or removed the build is stale', () => {

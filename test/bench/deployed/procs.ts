@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { buildIsFresh } from '../../../src/cli/build-stamp.mjs';
+import { runsBuild } from '../../../src/cli/build-stamp.mjs';
 import { sleep } from '../stats.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -49,14 +49,15 @@ export const spawnedFromSources: string[] = [];
 
 /** Spawns `taogate ARGS` (stderr to a log file) and resolves at its READY line. */
 export function startProc(name: string, args: readonly string[], env: Readonly<Record<string, string>> = {}, timeoutMs = 240_000, nodeArgs: readonly string[] = []): Promise<Proc> {
-  if (process.env.TAOGATE_FROM_SOURCE === '1' || env.TAOGATE_FROM_SOURCE === '1' || !buildIsFresh(ROOT)) {
+  const childEnv = { ...process.env, NODE_NO_WARNINGS: '1', TAOGATE_LOG_LEVEL: 'info', ...env };
+  if (!runsBuild(ROOT, childEnv)) {
     spawnedFromSources.push(`${name} ${new Date().toISOString().slice(11, 19)}`);
     process.stderr.write(`bench: WARNING: taogate ${name} starts from the sources, not the build (TAOGATE_FROM_SOURCE=1, or a source changed since the bench built): its figures do not compare\n`);
   }
   const logFile = logFileOf(name);
   const t0 = performance.now();
   const err = openSync(logFile, 'w');
-  const child = spawn(process.execPath, [...nodeArgs, CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', err], env: { ...process.env, NODE_NO_WARNINGS: '1', TAOGATE_LOG_LEVEL: 'info', ...env } });
+  const child = spawn(process.execPath, [...nodeArgs, CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', err], env: childEnv });
   closeSync(err);
   running.add(child);
   child.once('exit', () => running.delete(child));
