@@ -12,4 +12,3 @@ export * from './request.js';
 export * from './serve.js';
 export * from './tls.js';
 export * from './mosquitto.js';
-export * from './packet-length-cache.js';

@@ -31,7 +31,7 @@
 import mqttPacket from 'mqtt-packet';
 
 /** The largest remaining length mqtt-packet caches, plus one (writeToStream.js). */
-export const CACHED_LENGTHS = 16_384;
+const CACHED_LENGTHS = 16_384;
 
 const TOPIC = 'a';
 /** PUBLISH (QoS 0, MQTT 3.1.1): remaining length = 2 + topic + payload. */
