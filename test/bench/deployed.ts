@@ -34,7 +34,7 @@ import { closeClients, drive, openClients, paced } from './deployed/load.js';
 import { measureFloor, type Floor } from './deployed/floor.js';
 import { cpuDelta, cpuSnapshot, memOf, spawnedFromSources, type Mem } from './deployed/procs.js';
 import { ReplicationWatch } from './deployed/replication-watch.js';
-import { SITE_BROKER, startDemo, startDeployed, type Deployed } from './deployed/topology.js';
+import { DEPLOYED_ENV, SITE_BROKER, startDemo, startDeployed, type Deployed } from './deployed/topology.js';
 
 const ALL_PATHS: readonly PathName[] = ['modbus.direct', 'modbus.proxy', 'modbus.staged', 'modbus.inline', 'opcua.direct', 'opcua.inline'];
 const DEMO_PATHS: readonly PathName[] = ['modbus.direct', 'modbus.staged', 'modbus.inline', 'opcua.direct', 'opcua.inline'];
@@ -335,7 +335,7 @@ export async function run(ctx: BenchContext): Promise<ScenarioResult> {
   return {
     scenario: SITE_BROKER === 'mosquitto' ? 'deployed-mosquitto' : 'deployed',
     title: `Deployed topology (each part its own process, as docker/compose.yaml; site broker: ${SITE_BROKER === 'mosquitto' ? 'Mosquitto' : 'taogate broker'}) and taogate demo`,
-    params: { siteBroker: SITE_BROKER, rounds, perRound, warmup, throughputSeconds: tputS, lagSeconds: lagS, rssBudgetSeconds: rssBudgetS, modbusClient: 'pymodbus 3 (python3-pymodbus), one connection per round, source 127.0.0.2', opcuaClient: 'node-opcua, Security None', parts },
+    params: { siteBroker: SITE_BROKER, rounds, perRound, warmup, throughputSeconds: tputS, lagSeconds: lagS, rssBudgetSeconds: rssBudgetS, modbusClient: 'pymodbus 3 (python3-pymodbus), one connection per round, source 127.0.0.2', opcuaClient: 'node-opcua, Security None', gatewayEnv: DEPLOYED_ENV, parts },
     rows,
     comparison: { deployed: deployedLat, demo: demoLat },
     checks: { ...res, failures, loads, floor, throughput: tp, lag, rss, ready, rssAt100k, spawnedFromSources },

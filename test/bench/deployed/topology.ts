@@ -48,9 +48,25 @@ import { CLI, ROOT, startExternal, startProc, stopProc, type Proc } from './proc
 
 /**
  * The gateway's memory settings in docker/Dockerfile + compose.yaml and docker/taogate-gateway.service.
- * DEPLOYED_GATEWAY_NODE_OPTIONS replaces the NODE_OPTIONS part, to measure other settings against them.
+ * DEPLOYED_GATEWAY_NODE_OPTIONS replaces the NODE_OPTIONS part, and DEPLOYED_GATEWAY_ENV adds
+ * variables (`NAME=value NAME2=value`, e.g. `LD_PRELOAD=...` for another allocator), to measure
+ * other settings against them.
  */
-export const DEPLOYED_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2', NODE_OPTIONS: process.env.DEPLOYED_GATEWAY_NODE_OPTIONS ?? '--max-semi-space-size=4 --max-old-space-size=256' };
+export const DEPLOYED_ENV: Readonly<Record<string, string>> = {
+  MALLOC_ARENA_MAX: '2',
+  NODE_OPTIONS: process.env.DEPLOYED_GATEWAY_NODE_OPTIONS ?? '--max-semi-space-size=4 --max-old-space-size=256',
+  ...extraGatewayEnv(process.env.DEPLOYED_GATEWAY_ENV ?? ''),
+};
+
+function extraGatewayEnv(spec: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const item of spec.split(/\s+/).filter(Boolean)) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw new Error(`DEPLOYED_GATEWAY_ENV: '${item}' is not NAME=value`);
+    out[item.slice(0, eq)] = item.slice(eq + 1);
+  }
+  return out;
+}
 export const GATEWAY_ID = 'gw-cell-1';
 
 /**
