@@ -43,18 +43,20 @@ import { addTrustedCertificate } from '../../../src/devices/opcua/pki-folder.js'
 import { plcPkiDir } from '../../../src/gateway/opcua/pki-dir.js';
 import { hashPassword } from '../../../src/mqtt/credentials.js';
 import { BENCH_CLIENT_APPLICATION } from '../opcua-latency.js';
+import { DEPLOYED_ENV as DEPLOYMENT_FILES_ENV } from '../footprint.js';
 import { MOSQUITTO, writeLocalMosquittoConfig } from '../../site/mosquitto.js';
 import { CLI, ROOT, startExternal, startProc, stopProc, type Proc } from './procs.js';
 
 /**
- * The gateway's memory settings in docker/Dockerfile + compose.yaml and docker/taogate-gateway.service.
+ * The gateway's memory settings in docker/Dockerfile + compose.yaml and docker/taogate-gateway.service
+ * (one literal, footprint.ts's DEPLOYED_ENV).
  * DEPLOYED_GATEWAY_NODE_OPTIONS replaces the NODE_OPTIONS part, and DEPLOYED_GATEWAY_ENV adds
  * variables (`NAME=value NAME2=value`, e.g. `LD_PRELOAD=...` for another allocator), to measure
  * other settings against them.
  */
 export const DEPLOYED_ENV: Readonly<Record<string, string>> = {
-  MALLOC_ARENA_MAX: '2',
-  NODE_OPTIONS: process.env.DEPLOYED_GATEWAY_NODE_OPTIONS ?? '--max-semi-space-size=4 --max-old-space-size=256',
+  ...DEPLOYMENT_FILES_ENV,
+  ...(process.env.DEPLOYED_GATEWAY_NODE_OPTIONS === undefined ? {} : { NODE_OPTIONS: process.env.DEPLOYED_GATEWAY_NODE_OPTIONS }),
   ...extraGatewayEnv(process.env.DEPLOYED_GATEWAY_ENV ?? ''),
 };
 
