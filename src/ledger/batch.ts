@@ -9,7 +9,7 @@ import type { Json } from '../crypto/canonical.js';
 import type { Signer } from '../crypto/ed25519.js';
 import { Refusal } from '../refusal/codes.js';
 import type { Outcome } from './group-commit.js';
-import { HEAD_KEY, intentKey, jtiKey, receiptKey, SIDE_PREFIX, stagedKey } from './keys.js';
+import { HEAD_KEY, INTENT_OPEN, intentKey, jtiKey, receiptKey, SIDE_PREFIX, stagedKey } from './keys.js';
 import { sealReceipt } from './receipt.js';
 import type { ChainHead, Receipt, ReceiptKind } from './types.js';
 
@@ -103,7 +103,7 @@ export function planBatch(state: ChainState, requests: readonly AppendRequest[],
       inBatch.add(jti);
       consumed.push(jti);
     }
-    if (kind === 'intent') ops.push({ type: 'put', key: intentKey(seq), value: '' });
+    if (kind === 'intent') ops.push({ type: 'put', key: intentKey(seq), value: INTENT_OPEN });
     if (opts.closes !== undefined) ops.push({ type: 'del', key: intentKey(opts.closes) });
     if (opts.stage) {
       const staged: StagedValue = { envelope: opts.stage.envelope, exp: opts.stage.exp, seq };
@@ -135,7 +135,7 @@ export function checkAppendOptions(opts: AppendOptions): string | null {
   const sideName = (v: unknown) => typeof v === 'string' && v.length > 0 && v.length <= 200;
   if (opts.mark !== undefined) {
     const { set, clear } = opts.mark;
-    if (set !== undefined && !(sideName(set.name) && typeof set.value === 'string')) return 'mark.set must be {name, value} strings';
+    if (set !== undefined && !(sideName(set.name) && typeof set.value === 'string' && set.value.length > 0)) return 'mark.set must be {name, value} strings, value not empty';
     if (clear !== undefined && !sideName(clear)) return 'mark.clear must be a side key name';
   }
   // Consuming or staging a TAO must be durable before anything acts on it.

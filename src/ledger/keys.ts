@@ -3,7 +3,8 @@
  *
  *   r!<seq as 16 hex digits>  -> receipt JSON             (the chain; sorts by seq)
  *   j!<jti>                   -> seq that consumed it     (single-use TAOs)
- *   i!<seq as 16 hex digits>  -> ''                       (intents with no outcome yet)
+ *   i!<seq as 16 hex digits>  -> '1'                      (intents with no outcome yet; dirs written
+ *                                                          before 2026-12-04 hold '', read the same)
  *   s!<jti>                   -> {envelope, exp, seq}     (staged pre-issued TAOs)
  *   h                         -> {seq, hash}              (the head, written in every batch)
  *   x!<name>                  -> text                     (side keys: replication cursor, cosignatures,
@@ -11,12 +12,21 @@
  *
  * Everything but r! is an index that a batch keeps in step with the receipts
  * it appends; the receipts alone are the evidence.
+ *
+ * No value is ever empty: classic-level 3.0.0 copies every string key and
+ * value into a `new char[]` and frees the copy only when it is not empty
+ * (`DisposeSliceBuffer` in its binding.cc), so each empty value written
+ * keeps one native allocation (32 bytes with glibc) for the life of the
+ * process. One per gated write was most of the gateway's native memory
+ * growth (docs/performance.md, "Gateway memory (2026-12-04)").
  */
 export const HEAD_KEY = 'h';
 export const RECEIPT_PREFIX = 'r!';
 export const JTI_PREFIX = 'j!';
 export const INTENT_PREFIX = 'i!';
 export const STAGED_PREFIX = 's!';
+/** The value of an open intent's index key (never empty: see above). */
+export const INTENT_OPEN = '1';
 /** Side keys: state about the chain that is not evidence (see Ledger.side*). */
 export const SIDE_PREFIX = 'x!';
 /** Side-key name of the upstream's cosigned checkpoint note of a tree size (written by the replicator and the upstream copy, read by bundles). */

@@ -219,6 +219,8 @@ export class Ledger {
   /** Writes a side key, outside any receipt batch ({sync: true} unless told otherwise). */
   async sidePut(name: string, value: string, opts: { sync?: boolean } = {}): Promise<void> {
     if (this.closed) throw new Refusal('ledger_unavailable', `ledger ${this.dir} is closed`);
+    // An empty value would keep a native allocation in classic-level (./keys.ts).
+    if (value.length === 0) throw new Error(`ledger side key ${name}: value must not be empty`);
     await this.db.put(SIDE_PREFIX + name, value, { sync: opts.sync ?? true });
   }
 
