@@ -173,6 +173,19 @@ export class Ledger {
     return this.headNow.seq + 1;
   }
 
+  /**
+   * LevelDB's own estimate of the native memory it holds for this ledger
+   * (memtables and block cache: `leveldb.approximate-memory-usage`), in
+   * bytes; undefined once closed. Bounded by its write buffer and 8 MB cache.
+   */
+  get levelMemoryBytes(): number | undefined {
+    if (this.closed) return undefined;
+    // classic-level (what `level` is on Node) has getProperty; level's typings, written for browsers too, do not.
+    const db = this.db as unknown as { getProperty?: (property: string) => string };
+    const bytes = Number(db.getProperty?.('leveldb.approximate-memory-usage'));
+    return Number.isFinite(bytes) ? bytes : undefined;
+  }
+
   get stats(): LedgerStats {
     return { ...this.counters };
   }

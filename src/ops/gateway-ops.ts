@@ -43,6 +43,7 @@ export function bindGatewayMetrics(metrics: GatewayMetrics, gateway: () => Gatew
   metrics.bind({
     ledgerHead: () => gateway().ledger.head.seq,
     ledgerSize: () => gateway().ledger.count,
+    ledgerLevelMemory: () => gateway().ledger.levelMemoryBytes,
     stagedTaos: () => gateway().gate.staged.size,
     indeterminateOpen: () => gateway().gate.indeterminates.size,
     // NaN ("unknown") while this gateway does not replicate: 0 would claim the upstream is caught up.

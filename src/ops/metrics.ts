@@ -30,6 +30,11 @@ export class GatewayMetrics {
   private sources: MetricSources = {};
   readonly ledgerHead = this.gauge('taogate_ledger_head_seq', 'Sequence number of the last receipt', () => this.sources.ledgerHead?.());
   readonly ledgerSize = this.gauge('taogate_ledger_receipts', 'Receipts in the ledger', () => this.sources.ledgerSize?.());
+  readonly ledgerLevelMemory = this.gauge(
+    'taogate_ledger_leveldb_memory_bytes',
+    "Native memory LevelDB holds for the ledger (memtables and block cache; its own estimate), bounded by the write buffer and the 8 MB cache",
+    () => this.sources.ledgerLevelMemory?.(),
+  );
   readonly replicationLag = this.gauge('taogate_replication_lag_receipts', 'Receipts not yet acknowledged by the upstream', () => this.sources.replicationLag?.());
   readonly replicationFailures = new Gauge({
     name: 'taogate_replication_failures',
@@ -116,6 +121,7 @@ export class GatewayMetrics {
 export interface MetricSources {
   ledgerHead?: () => number;
   ledgerSize?: () => number;
+  ledgerLevelMemory?: () => number | undefined;
   replicationLag?: () => number | undefined;
   replicationFailures?: () => Readonly<Record<string, number>>;
   ledgerRegressions?: () => number | undefined;

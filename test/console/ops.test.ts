@@ -103,6 +103,8 @@ describe('ops endpoint: metrics and readiness', function () {
     }
     expect(m.get('taogate_ledger_receipts')).to.equal(receipts.length);
     expect(m.get('taogate_ledger_head_seq')).to.equal(receipts.length - 1);
+    // LevelDB's memtable holds at least the receipts just written (each well over 300 bytes)
+    expect(m.get('taogate_ledger_leveldb_memory_bytes')).to.be.greaterThan(receipts.length * 300).and.below(64 * 1024 * 1024);
     // every append of this run was timed (the start receipt came before the hook)
     expect(m.get('taogate_ledger_append_seconds_count')).to.equal(receipts.length - 1);
     expect(m.get('taogate_governance_round_trip_seconds_count')).to.equal(5); // every inline TAO
