@@ -176,14 +176,19 @@ export class Ledger {
   /**
    * LevelDB's own estimate of the native memory it holds for this ledger
    * (memtables and block cache: `leveldb.approximate-memory-usage`), in
-   * bytes; undefined once closed. Bounded by its write buffer and 8 MB cache.
+   * bytes; undefined once closed or while reopening. Bounded by its write
+   * buffer and 8 MB cache.
    */
   get levelMemoryBytes(): number | undefined {
     if (this.closed) return undefined;
     // classic-level (what `level` is on Node) has getProperty; level's typings, written for browsers too, do not.
     const db = this.db as unknown as { getProperty?: (property: string) => string };
-    const bytes = Number(db.getProperty?.('leveldb.approximate-memory-usage'));
-    return Number.isFinite(bytes) ? bytes : undefined;
+    try {
+      const bytes = Number(db.getProperty?.('leveldb.approximate-memory-usage'));
+      return Number.isFinite(bytes) ? bytes : undefined;
+    } catch {
+      return undefined; // the handle is being reopened after a failed write (see the top of this file)
+    }
   }
 
   get stats(): LedgerStats {

@@ -16,6 +16,16 @@ describe('ledger/Ledger', () => {
     await ledger.close();
   });
 
+  it("reports LevelDB's estimate of its memory: the memtable grows with appends, and nothing once closed", async () => {
+    const ledger = await openLedger(await dirs.make(), signer);
+    const before = ledger.levelMemoryBytes!;
+    expect(before).to.be.a('number');
+    for (let i = 0; i < 20; i++) await ledger.append('denied', { actor: 'x', target: 'skid.flow_sp', value: String(i), note: 'n'.repeat(500) });
+    expect(ledger.levelMemoryBytes).to.be.greaterThan(before + 20 * 500);
+    await ledger.close();
+    expect(ledger.levelMemoryBytes).to.equal(undefined);
+  });
+
   it('when receipts are appended, they link, read back, and the dir verifies', async () => {
     const dir = await dirs.make();
     const ledger = await openLedger(dir, signer);
