@@ -177,7 +177,8 @@ export class Ledger {
    * LevelDB's own estimate of the native memory it holds for this ledger
    * (memtables and block cache: `leveldb.approximate-memory-usage`), in
    * bytes; undefined once closed or while reopening. Bounded by its write
-   * buffer and 8 MB cache.
+   * buffer and block cache (BLOCK_CACHE_BYTES,
+   * src/ledger/level.ts).
    */
   get levelMemoryBytes(): number | undefined {
     if (this.closed) return undefined;

@@ -29,8 +29,20 @@ export class LedgerOpenError extends Error {
  */
 export const MAX_OPEN_TABLES = 64;
 
+/**
+ * LevelDB's block cache (classic-level's default is 8 MB). It holds the
+ * decompressed data blocks reads touched. The ledger's reads rarely come
+ * back to a block: a jti lookup is of a fresh random key, read from a table
+ * only when its Bloom filter errs, and receipts are read back once. So the
+ * default cache did not speed anything up; it only filled, slowly, with
+ * blocks nobody read again: ~8 MB of resident memory over the first
+ * ~1M gated writes, measured with jemalloc's heap profiler
+ * (docs/performance.md, "Gateway memory").
+ */
+export const BLOCK_CACHE_BYTES = 2 << 20;
+
 export async function openLevel(dir: string, opts: { create: boolean }): Promise<LedgerDb> {
-  const db = new Level<string, string>(dir, { keyEncoding: 'utf8', valueEncoding: 'utf8', maxOpenFiles: MAX_OPEN_TABLES });
+  const db = new Level<string, string>(dir, { keyEncoding: 'utf8', valueEncoding: 'utf8', maxOpenFiles: MAX_OPEN_TABLES, cacheSize: BLOCK_CACHE_BYTES });
   try {
     await db.open({ createIfMissing: opts.create, errorIfExists: false });
   } catch (err) {

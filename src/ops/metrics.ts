@@ -32,7 +32,7 @@ export class GatewayMetrics {
   readonly ledgerSize = this.gauge('taogate_ledger_receipts', 'Receipts in the ledger', () => this.sources.ledgerSize?.());
   readonly ledgerLevelMemory = this.gauge(
     'taogate_ledger_leveldb_memory_bytes',
-    "Native memory LevelDB holds for the ledger (memtables and block cache; its own estimate), bounded by the write buffer and the 8 MB cache",
+    "Native memory LevelDB holds for the ledger (memtables and block cache; its own estimate), bounded by the 4 MB write buffer and the 2 MB block cache",
     () => this.sources.ledgerLevelMemory?.(),
   );
   readonly replicationLag = this.gauge('taogate_replication_lag_receipts', 'Receipts not yet acknowledged by the upstream', () => this.sources.replicationLag?.());
