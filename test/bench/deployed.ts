@@ -27,7 +27,7 @@
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
-import { added, atLeast, atMost, leastSquaresSlope, sleep, summarize, type BenchContext, type Row, type ScenarioResult, type Summary, type Target } from './stats.js';
+import { added, atLeast, atMost, fmt, leastSquaresSlope, sleep, summarize, type BenchContext, type Row, type ScenarioResult, type Summary, type Target } from './stats.js';
 import { pymodbusAvailable } from './deployed/clients.js';
 import { measureLatency, type LatencyRun, type PathName } from './deployed/latency.js';
 import { closeClients, drive, openClients, paced } from './deployed/load.js';
@@ -202,6 +202,17 @@ async function guarded(name: string, failures: Record<string, string>, log: (m: 
   }
 }
 
+/**
+ * The lag target is a p99 at 1,000 writes/s. When the cell cannot carry that
+ * rate, the p99 is measured at a lower one: that is reported as a miss, with
+ * the rate reached, never as a pass.
+ */
+function lagTarget(lag: { rate: number; achieved: number; lagMs: { p99: number } } | undefined): Target {
+  const t = atMost('replication lag at 1,000 writes/s: p99', lag?.lagMs.p99, 100, 'ms');
+  if (lag === undefined || t.pass === undefined || lag.achieved >= 0.95 * lag.rate) return t;
+  return { ...t, pass: false, gap: `${t.pass ? 'p99 within' : `p99 ${t.gap}`}, but at ${fmt(lag.achieved, 0)}/s: ${fmt(lag.rate, 0)}/s not reached` };
+}
+
 export async function run(ctx: BenchContext): Promise<ScenarioResult> {
   const parts = (process.env.DEPLOYED_PARTS ?? 'floor,latency,throughput,lag,rss,startup,demo').split(',');
   const rounds = 3;
@@ -324,7 +335,7 @@ export async function run(ctx: BenchContext): Promise<ScenarioResult> {
     atMost('demo vs deployed, OPC UA inline added p50 (% over)', within(addedP(demoLat, 'opcua.inline', 'p50'), addedP(deployedLat, 'opcua.inline', 'p50')), 20, '%'),
     atMost('gateway CPU per gated inline write (sequential, above idle)', gwCpu, 0.3, 'ms'),
     atLeast('durable gated writes/s, 32 clients, deployed, upstream on', tp?.perSec, 3000, 'writes/s'),
-    atMost('replication lag at 1,000 writes/s: p99', lag?.lagMs.p99, 100, 'ms'),
+    lagTarget(lag),
     atMost('demo READY cold', (med(ready.demoCold) ?? NaN) / 1000, 4, 's'),
     atMost('demo READY warm', (med(ready.demoWarm) ?? NaN) / 1000, 2, 's'),
     atMost('gateway alone READY warm', (med(ready.gatewayWarm) ?? NaN) / 1000, 1, 's'),
